@@ -1,0 +1,125 @@
+"""Every check's metadata, declared once: the Checkov classes, README, CLI and outputs render from here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROJECT_URL = "https://github.com/checkov-emr-security/checkov-emr-security"
+
+SECURITY_CONFIGURATION = "security configuration"
+CLUSTER = "cluster"
+
+TERRAFORM_RESOURCE = {SECURITY_CONFIGURATION: "aws_emr_security_configuration", CLUSTER: "aws_emr_cluster"}
+CLOUDFORMATION_RESOURCE = {SECURITY_CONFIGURATION: "AWS::EMR::SecurityConfiguration", CLUSTER: "AWS::EMR::Cluster"}
+FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation")
+
+
+class KmsKeyRef:
+    """Stands for 'the ARN of a KMS key defined beside it' in examples; each format renders its own reference."""
+
+
+KMS_KEY = KmsKeyRef()
+CERTIFICATES = "s3://my-emr-config/certs/my-certs.zip"
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    number: int
+    name: str
+    control: str  # the Security Hub control it implements, "" when it is stricter best practice
+    severity: str  # a Checkov severity name
+    resource: str  # SECURITY_CONFIGURATION or CLUSTER
+    passes_when: str
+    fix: str
+    example: dict[str, Any]  # a passing configuration (or cluster property value) shown per format
+
+    @property
+    def id(self) -> str:
+        return f"CKV_EMRSEC_{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+    @property
+    def guideline(self) -> str:
+        return f"{PROJECT_URL}#{self.anchor}"
+
+
+_S3_KMS = {"EncryptionMode": "SSE-KMS", "AwsKmsKey": KMS_KEY}
+_LOCAL_KMS = {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KMS_KEY, "EnableEbsEncryption": True}
+_TLS_PEM = {"TLSCertificateConfiguration": {"CertificateProviderType": "PEM", "S3Object": CERTIFICATES}}
+
+
+def _at_rest(**parts: Any) -> dict[str, Any]:
+    return {"EncryptionConfiguration": {"EnableAtRestEncryption": True, "EnableInTransitEncryption": False,
+                                        "AtRestEncryptionConfiguration": parts}}
+
+
+FULL_EXAMPLE: dict[str, Any] = {"EncryptionConfiguration": {
+    "EnableAtRestEncryption": True,
+    "EnableInTransitEncryption": True,
+    "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": _S3_KMS,
+                                      "LocalDiskEncryptionConfiguration": _LOCAL_KMS},
+    "InTransitEncryptionConfiguration": _TLS_PEM,
+}}
+
+CHECKS: tuple[CheckSpec, ...] = (
+    CheckSpec(1, "EMR security configuration enables at-rest encryption (Security Hub EMR.3)", "EMR.3", "MEDIUM",
+              SECURITY_CONFIGURATION,
+              "EnableAtRestEncryption is on and S3 encryption or local-disk encryption is validly configured.",
+              "Set EncryptionConfiguration.EnableAtRestEncryption to true and configure "
+              "AtRestEncryptionConfiguration.S3EncryptionConfiguration (e.g. SSE-KMS with AwsKmsKey) "
+              "or LocalDiskEncryptionConfiguration (AwsKms with AwsKmsKey).",
+              _at_rest(S3EncryptionConfiguration=_S3_KMS)),
+    CheckSpec(2, "EMR security configuration enables in-transit encryption with TLS (Security Hub EMR.4)", "EMR.4",
+              "MEDIUM", SECURITY_CONFIGURATION,
+              "EnableInTransitEncryption is on and TLSCertificateConfiguration is valid: PEM with S3Object; Custom with "
+              "S3Object and CertificateProviderClass; EMR (EMR-managed certificates) needs nothing more.",
+              "Set EncryptionConfiguration.EnableInTransitEncryption to true and "
+              "InTransitEncryptionConfiguration.TLSCertificateConfiguration to "
+              '{"CertificateProviderType": "PEM", "S3Object": "s3://<bucket>/<certs>.zip"}.',
+              {"EncryptionConfiguration": {"EnableAtRestEncryption": False, "EnableInTransitEncryption": True,
+                                           "InTransitEncryptionConfiguration": _TLS_PEM}}),
+    CheckSpec(3, "EMR security configuration encrypts S3 (EMRFS) data at rest", "EMR.3", "MEDIUM",
+              SECURITY_CONFIGURATION,
+              "EnableAtRestEncryption is on and S3EncryptionConfiguration is valid: SSE-S3; SSE-KMS or CSE-KMS with "
+              "AwsKmsKey; CSE-Custom with S3Object and EncryptionKeyProviderClass; every Overrides entry valid the "
+              "same way (and naming its BucketName).",
+              "Set EncryptionConfiguration.EnableAtRestEncryption to true and "
+              "AtRestEncryptionConfiguration.S3EncryptionConfiguration to "
+              '{"EncryptionMode": "SSE-KMS", "AwsKmsKey": "<key ARN>"}.',
+              _at_rest(S3EncryptionConfiguration=_S3_KMS)),
+    CheckSpec(4, "EMR security configuration encrypts local disks at rest", "EMR.3", "MEDIUM", SECURITY_CONFIGURATION,
+              "EnableAtRestEncryption is on and LocalDiskEncryptionConfiguration is valid: AwsKms with AwsKmsKey, or "
+              "Custom with S3Object and EncryptionKeyProviderClass.",
+              "Set EncryptionConfiguration.EnableAtRestEncryption to true and "
+              "AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration to "
+              '{"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": "<key ARN>", "EnableEbsEncryption": true}.',
+              _at_rest(LocalDiskEncryptionConfiguration=_LOCAL_KMS)),
+    CheckSpec(5, "EMR security configuration encrypts EBS volumes", "", "LOW", SECURITY_CONFIGURATION,
+              "Local-disk encryption passes CKV_EMRSEC_4 with the AwsKms provider and EnableEbsEncryption is on.",
+              "Use LocalDiskEncryptionConfiguration.EncryptionKeyProviderType AwsKms with AwsKmsKey and set "
+              "LocalDiskEncryptionConfiguration.EnableEbsEncryption to true.",
+              _at_rest(LocalDiskEncryptionConfiguration=_LOCAL_KMS)),
+    CheckSpec(6, "EMR security configuration encrypts S3 data with a KMS key", "", "LOW", SECURITY_CONFIGURATION,
+              "CKV_EMRSEC_3 passes and the EncryptionMode is SSE-KMS or CSE-KMS, in every Overrides entry too.",
+              "Set S3EncryptionConfiguration.EncryptionMode (and every Overrides entry's) to SSE-KMS or CSE-KMS "
+              "with AwsKmsKey.",
+              _at_rest(S3EncryptionConfiguration=_S3_KMS)),
+    CheckSpec(7, "EMR security configuration can be verified statically", "", "MEDIUM", SECURITY_CONFIGURATION,
+              "The configuration and every flag, mode and section that checks 1-6 read resolve to values in the "
+              "template (it fails exactly where those checks cannot decide).",
+              "Write the values the encryption checks read as literals, or as variables/parameters with a default; "
+              "references are fine for keys (AwsKmsKey), not for flags, modes or whole sections. "
+              "Skip this check with a reason for reusable modules that take the configuration as input.",
+              FULL_EXAMPLE),
+    CheckSpec(8, "EMR cluster uses a security configuration", "", "MEDIUM", CLUSTER,
+              "aws_emr_cluster.security_configuration / AWS::EMR::Cluster.SecurityConfiguration is set and "
+              "non-empty (a reference to a security configuration counts).",
+              "Set the cluster's security_configuration (Terraform) / SecurityConfiguration (CloudFormation) to the "
+              "name of a security configuration that passes CKV_EMRSEC_1 and CKV_EMRSEC_2.",
+              {}),
+)
+
+BY_ID: dict[str, CheckSpec] = {spec.id: spec for spec in CHECKS}

@@ -1,0 +1,126 @@
+"""Checkov check classes rendered from the catalog: one per check id and framework, all deciding via `policy`."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnResourceCheck
+from checkov.common.bridgecrew.severities import BcSeverities, Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
+
+from emrsec import cloudformation_input, terraform_input
+from emrsec.catalog import CHECKS, CLOUDFORMATION_RESOURCE, CLUSTER, TERRAFORM_RESOURCE, CheckSpec
+from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
+from emrsec.sources import locate
+from emrsec.values import Variant
+
+_RESULTS = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED, Outcome.UNKNOWN: CheckResult.UNKNOWN}
+Reader = Callable[[dict[str, Any], str], list[Variant]]
+
+
+class _Verdicts:
+    """All of a resource's verdicts, computed once for the checks that run on it one after another."""
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] = ()
+        self._verdicts: dict[int, Verdict] = {}
+
+    def get(self, conf: dict[str, Any], entity_path: str, spec: CheckSpec, read: Reader, cluster_key: str) -> Verdict:
+        key = (conf, entity_path, read)
+        if self._key and self._key[0] is conf and self._key[1:] == key[1:]:
+            return self._verdicts[spec.number]
+        try:
+            variants = read(conf, entity_path)
+            if spec.resource == CLUSTER:
+                self._verdicts = {8: evaluate_cluster(variants, cluster_key)}
+            else:
+                self._verdicts = evaluate(variants)
+        except Exception as error:  # a bug must not become a silent pass: 1-6 unknown, 7 and 8 fail visibly
+            logging.warning("checkov-emr-security could not evaluate %s", entity_path, exc_info=True)
+            reason = f"could not be evaluated ({type(error).__name__}: {error}); please report this input"
+            self._verdicts = {n: Verdict(Outcome.UNKNOWN, "configuration", reason) for n in range(1, 7)}
+            self._verdicts[7] = self._verdicts[8] = Verdict(Outcome.FAILED, "configuration", reason)
+        self._key = key
+        return self._verdicts[spec.number]
+
+
+_VERDICTS = _Verdicts()
+
+
+def _scanned_file(entity_path: str) -> str:
+    return entity_path.rsplit(":", 2)[0]
+
+
+def _read_terraform(conf: dict[str, Any], entity_path: str) -> list[Variant]:
+    return terraform_input.security_configuration(conf, locate(_scanned_file(entity_path)))
+
+
+def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
+    return terraform_input.cluster(conf)
+
+
+def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:
+    return cloudformation_input.security_configuration(conf.get("Properties", {}))
+
+
+def _read_cloudformation_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
+    return cloudformation_input.cluster(conf.get("Properties", {}))
+
+
+class _PackCheck:
+    """Shared by both frameworks: run the policy, turn its verdict into a Checkov result with details."""
+
+    spec: CheckSpec
+    details: list[str]
+    evaluated_keys: list[str]
+    entity_path: str
+
+    def _setup(self, spec: CheckSpec, read: Reader, cluster_key: str) -> None:
+        self.spec, self._read, self._cluster_key = spec, read, cluster_key
+        self.severity = Severities[getattr(BcSeverities, spec.severity)]
+
+    def _decide(self, conf: dict[str, Any]) -> CheckResult:
+        verdict = _VERDICTS.get(conf, self.entity_path, self.spec, self._read, self._cluster_key)
+        if verdict.path:
+            self.evaluated_keys = [verdict.path]
+        if verdict.outcome is not Outcome.PASSED:
+            self.details = [verdict.message, f"Fix: {self.spec.fix}"]
+        return _RESULTS[verdict.outcome]
+
+
+class TerraformCheck(_PackCheck, TfResourceCheck):
+    def __init__(self, spec: CheckSpec, read: Reader) -> None:
+        super().__init__(name=spec.name, id=spec.id, categories=[CheckCategories.ENCRYPTION],
+                         supported_resources=[TERRAFORM_RESOURCE[spec.resource]], guideline=spec.guideline)
+        self._setup(spec, read, "security_configuration")
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self._decide(conf)
+
+
+class CloudFormationCheck(_PackCheck, CfnResourceCheck):
+    def __init__(self, spec: CheckSpec, read: Reader) -> None:
+        super().__init__(name=spec.name, id=spec.id, categories=[CheckCategories.ENCRYPTION],
+                         supported_resources=[CLOUDFORMATION_RESOURCE[spec.resource]], guideline=spec.guideline)
+        self._setup(spec, read, "SecurityConfiguration")
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self._decide(conf)
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        # Checkov's CloudFormation runner drops `details`; carry them in the result for JSON and checkov-emr.
+        result = super().run(*args, **kwargs)
+        if self.details and result.get("result") == CheckResult.FAILED:
+            result["details"] = list(self.details)
+        return result
+
+
+def register_terraform() -> None:
+    for spec in CHECKS:
+        TerraformCheck(spec, _read_terraform_cluster if spec.resource == CLUSTER else _read_terraform)
+
+
+def register_cloudformation() -> None:
+    for spec in CHECKS:
+        CloudFormationCheck(spec, _read_cloudformation_cluster if spec.resource == CLUSTER else _read_cloudformation)

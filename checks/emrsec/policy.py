@@ -1,0 +1,302 @@
+"""What is encrypted: the one place that decides, over the normalized model of `values`.
+
+Pure functions, no Checkov: `evaluate(variants)` returns a `Verdict` per check id. Three-valued logic
+throughout: a definite failure wins over an unknown, an unknown wins over a pass.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable, Iterable, Mapping
+
+from emrsec.values import Invalid, Unresolved, Variant, describe, type_name
+
+
+class Outcome(Enum):
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    path: str = ""  # the JSON path that is wrong, missing or unresolved ("" when passed)
+    reason: str = ""  # what is wrong there
+
+    @property
+    def message(self) -> str:
+        return f"{self.path} {self.reason}" if self.path else self.reason
+
+
+PASS = Verdict(Outcome.PASSED)
+ROOT = "configuration"
+ENC = "EncryptionConfiguration"
+AT_REST_KEYS = ("EnableAtRestEncryption", "EnableInTransitEncryption", "AtRestEncryptionConfiguration",
+                "InTransitEncryptionConfiguration")
+S3_MODES = ("SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom")
+KMS_MODES = ("SSE-KMS", "CSE-KMS")
+LOCAL_DISK_PROVIDERS = ("AwsKms", "Custom")
+CERTIFICATE_PROVIDERS = ("PEM", "Custom", "EMR")
+
+
+class _Stop(Exception):
+    """Carries a non-passing verdict out of a chain of reads; never leaves this module."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def _fail(path: str, reason: str) -> _Stop:
+    return _Stop(Verdict(Outcome.FAILED, path, reason))
+
+
+def _unknown(path: str, value: Unresolved) -> _Stop:
+    return _Stop(Verdict(Outcome.UNKNOWN, path, f"is {value.source}, which cannot be resolved before deploy"))
+
+
+def _join(parent: str, key: str) -> str:
+    return key if parent == ROOT else f"{parent}.{key}"
+
+
+def _missing_reason(node: Mapping[str, Any], key: str, parent: str) -> str:
+    """'is missing', naming the key the author probably meant to write (the EMR API rejects unknown keys)."""
+    keys = [k for k in node if isinstance(k, str)]
+    same_case = [k for k in keys if k.lower() == key.lower()]
+    if same_case:
+        return f'is missing (found "{same_case[0]}": key names are case-sensitive)'
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+    if close:
+        return f'is missing (found "{close[0]}": did you mean "{key}"?)'
+    if parent == ROOT and key == ENC and any(k in node for k in AT_REST_KEYS):
+        return f"is missing (the encryption keys are at the top level: they belong inside {ENC})"
+    return "is missing"
+
+
+def _lookup(node: Mapping[str, Any], key: str, parent: str) -> Any:
+    path = _join(parent, key)
+    if key not in node:
+        raise _fail(path, _missing_reason(node, key, parent))
+    value = node[key]
+    if isinstance(value, Unresolved):
+        raise _unknown(path, value)
+    return value
+
+
+def _object(node: Mapping[str, Any], key: str, parent: str) -> dict[str, Any]:
+    value = _lookup(node, key, parent)
+    if not isinstance(value, dict):
+        raise _fail(_join(parent, key), f"must be an object, found {type_name(value)}")
+    return value
+
+
+def _flag(node: Mapping[str, Any], key: str, parent: str) -> None:
+    """On only for JSON true or the string "true" (any case); missing means off (the AWS default)."""
+    path = _join(parent, key)
+    if key not in node:
+        raise _fail(path, _missing_reason(node, key, parent) + " (AWS assumes false): set it to true")
+    value = _lookup(node, key, parent)
+    if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+        return
+    raise _fail(path, f"is {describe(value)}: set it to true")
+
+
+def _enum(node: Mapping[str, Any], key: str, parent: str, allowed: tuple[str, ...]) -> str:
+    value = _lookup(node, key, parent)
+    if isinstance(value, str):
+        for option in allowed:
+            if value.strip().lower() == option.lower():
+                return option
+    raise _fail(_join(parent, key), f"is {describe(value)}: use one of {', '.join(allowed)}")
+
+
+def _present(node: Mapping[str, Any], key: str, parent: str) -> None:
+    """Non-empty; a value the scanner cannot resolve (a reference) counts as present."""
+    path = _join(parent, key)
+    if key not in node:
+        raise _fail(path, _missing_reason(node, key, parent))
+    value = node[key]
+    if isinstance(value, Unresolved):
+        return
+    if not isinstance(value, str):
+        raise _fail(path, f"must be a string, found {type_name(value)}")
+    if not value.strip():
+        raise _fail(path, "is empty")
+
+
+def _root(config: Any) -> dict[str, Any]:
+    if isinstance(config, Invalid):
+        raise _fail(ROOT, config.reason)
+    if isinstance(config, Unresolved):
+        raise _unknown(ROOT, config)
+    if not isinstance(config, dict):
+        raise _fail(ROOT, f"must be a JSON object, found {type_name(config)}")
+    return config
+
+
+def _encryption(config: Any) -> dict[str, Any]:
+    return _object(_root(config), ENC, ROOT)
+
+
+def _at_rest_on(config: Any) -> None:
+    _flag(_encryption(config), "EnableAtRestEncryption", ENC)
+
+
+def _at_rest_section(config: Any, key: str) -> tuple[dict[str, Any], str]:
+    parent = _join(ENC, "AtRestEncryptionConfiguration")
+    section = _object(_object(_encryption(config), "AtRestEncryptionConfiguration", ENC), key, parent)
+    return section, _join(parent, key)
+
+
+def _s3_mode(node: Mapping[str, Any], path: str) -> str:
+    """Validates one S3 encryption setting (the main one or an override) and returns its mode."""
+    mode = _enum(node, "EncryptionMode", path, S3_MODES)
+    if mode in KMS_MODES:
+        _present(node, "AwsKmsKey", path)
+    elif mode == "CSE-Custom":
+        _present(node, "S3Object", path)
+        _present(node, "EncryptionKeyProviderClass", path)
+    return mode
+
+
+def _s3_modes(config: Any) -> list[tuple[str, str]]:
+    """(path, mode) of the S3 setting and of every Overrides entry, each validated."""
+    s3, path = _at_rest_section(config, "S3EncryptionConfiguration")
+    modes = [(path, _s3_mode(s3, path))]
+    if "Overrides" not in s3:
+        return modes
+    overrides = _lookup(s3, "Overrides", path)
+    if not isinstance(overrides, list):
+        raise _fail(_join(path, "Overrides"), f"must be a list, found {type_name(overrides)}")
+    for index, entry in enumerate(overrides):
+        entry_path = f"{path}.Overrides[{index}]"
+        if isinstance(entry, Unresolved):
+            raise _unknown(entry_path, entry)
+        if not isinstance(entry, dict):
+            raise _fail(entry_path, f"must be an object, found {type_name(entry)}")
+        _present(entry, "BucketName", entry_path)
+        modes.append((entry_path, _s3_mode(entry, entry_path)))
+    return modes
+
+
+def _local_disk_provider(config: Any) -> tuple[str, dict[str, Any], str]:
+    disk, path = _at_rest_section(config, "LocalDiskEncryptionConfiguration")
+    provider = _enum(disk, "EncryptionKeyProviderType", path, LOCAL_DISK_PROVIDERS)
+    if provider == "AwsKms":
+        _present(disk, "AwsKmsKey", path)
+    else:
+        _present(disk, "S3Object", path)
+        _present(disk, "EncryptionKeyProviderClass", path)
+    return provider, disk, path
+
+
+def _decide(rule: Callable[[Any], None], config: Any) -> Verdict:
+    try:
+        rule(config)
+    except _Stop as stop:
+        return stop.verdict
+    return PASS
+
+
+def all_of(verdicts: Iterable[Verdict]) -> Verdict:
+    """Kleene AND: the first failure, else the first unknown, else a pass."""
+    verdicts = list(verdicts)
+    for outcome in (Outcome.FAILED, Outcome.UNKNOWN):
+        for verdict in verdicts:
+            if verdict.outcome is outcome:
+                return verdict
+    return PASS
+
+
+def any_of(verdicts: Iterable[Verdict], summary: str) -> Verdict:
+    """Kleene OR: a pass, else the first unknown, else a failure naming every alternative."""
+    verdicts = list(verdicts)
+    if any(v.outcome is Outcome.PASSED for v in verdicts):
+        return PASS
+    for verdict in verdicts:
+        if verdict.outcome is Outcome.UNKNOWN:
+            return verdict
+    return Verdict(Outcome.FAILED, verdicts[0].path, f"{verdicts[0].reason}; {summary}: " +
+                   "; ".join(v.message for v in verdicts[1:]))
+
+
+def _s3_valid(config: Any) -> None:
+    _s3_modes(config)
+
+
+def _local_disk_valid(config: Any) -> None:
+    _local_disk_provider(config)
+
+
+def _ebs_encrypted(config: Any) -> None:
+    provider, disk, path = _local_disk_provider(config)
+    if provider != "AwsKms":
+        raise _fail(_join(path, "EncryptionKeyProviderType"),
+                    "is Custom: EBS encryption needs the AwsKms provider")
+    _flag(disk, "EnableEbsEncryption", path)
+
+
+def _s3_uses_kms(config: Any) -> None:
+    for path, mode in _s3_modes(config):
+        if mode not in KMS_MODES:
+            raise _fail(_join(path, "EncryptionMode"), f"is {mode}: use SSE-KMS or CSE-KMS with AwsKmsKey")
+
+
+def _in_transit(config: Any) -> None:
+    encryption = _encryption(config)
+    _flag(encryption, "EnableInTransitEncryption", ENC)
+    parent = _join(ENC, "InTransitEncryptionConfiguration")
+    tls_path = _join(parent, "TLSCertificateConfiguration")
+    tls = _object(_object(encryption, "InTransitEncryptionConfiguration", ENC), "TLSCertificateConfiguration", parent)
+    provider = _enum(tls, "CertificateProviderType", tls_path, CERTIFICATE_PROVIDERS)
+    if provider in ("PEM", "Custom"):
+        _present(tls, "S3Object", tls_path)
+    if provider == "Custom":
+        _present(tls, "CertificateProviderClass", tls_path)
+
+
+def _with_at_rest(config: Any, rule: Callable[[Any], None]) -> Verdict:
+    return all_of([_decide(_at_rest_on, config), _decide(rule, config)])
+
+
+def _evaluate_one(config: Any) -> dict[int, Verdict]:
+    verdicts = {
+        1: all_of([_decide(_at_rest_on, config),
+                   any_of([_decide(_s3_valid, config), _decide(_local_disk_valid, config)],
+                          "and local-disk encryption is not configured either")]),
+        2: _decide(_in_transit, config),
+        3: _with_at_rest(config, _s3_valid),
+        4: _with_at_rest(config, _local_disk_valid),
+        5: _with_at_rest(config, _ebs_encrypted),
+        6: _with_at_rest(config, _s3_uses_kms),
+    }
+    undecided = [(number, v) for number, v in verdicts.items() if v.outcome is Outcome.UNKNOWN]
+    verdicts[7] = PASS if not undecided else Verdict(
+        Outcome.FAILED, undecided[0][1].path,
+        f"{undecided[0][1].reason}, so CKV_EMRSEC_{','.join(str(n) for n, _ in undecided)} cannot be decided")
+    return verdicts
+
+
+def _in_branch(verdict: Verdict, condition: str) -> Verdict:
+    if not condition or verdict.outcome is Outcome.PASSED:
+        return verdict
+    return Verdict(verdict.outcome, verdict.path, f"{verdict.reason} (when {condition})")
+
+
+def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
+    """Verdicts of checks 1-7 over every variant: PASSED only if all pass, FAILED if any fails."""
+    per_variant = [(v.condition, _evaluate_one(v.value)) for v in variants]
+    return {number: all_of(_in_branch(verdicts[number], condition) for condition, verdicts in per_variant)
+            for number in range(1, 8)}
+
+
+def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
+    """CKV_EMRSEC_8 over the cluster's properties (each variant a dict): `key` is set and non-empty."""
+    def named(properties: Any) -> None:
+        if not isinstance(properties, dict):
+            raise _fail(key, f"cannot be read: the cluster's properties are {type_name(properties)}")
+        _present(properties, key, ROOT)
+
+    return all_of(_in_branch(_decide(named, v.value), v.condition) for v in variants)

@@ -1,0 +1,58 @@
+"""The normalized configuration model that every input form is reduced to.
+
+A configuration is a JSON-like tree (dict, list, str, int, float, bool, None) in which two extra leaf
+types may appear: `Unresolved` for a value the scanner cannot know (a reference, a variable without a
+default, a CloudFormation intrinsic) and, at the root only, `Invalid` for text that is not a
+configuration at all (a JSON syntax error, a file that may not be read).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value that cannot be known before deploy; `source` says what it was, for messages."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """The configuration text is broken; `reason` says why (with line and column for JSON)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way the configuration can turn out; `condition` names the CloudFormation branch ('' if none)."""
+
+    condition: str
+    value: Any
+
+
+def describe(value: Any) -> str:
+    """A short, human description of a leaf for messages."""
+    if isinstance(value, Unresolved):
+        return value.source
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def type_name(value: Any) -> str:
+    """The JSON name of a value's type, for wrong-type messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
