@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Callable
 
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnResourceCheck
@@ -13,6 +14,7 @@ from emrsec import cloudformation_input, terraform_input
 from emrsec.catalog import CHECKS, CLOUDFORMATION_RESOURCE, CLUSTER, TERRAFORM_RESOURCE, CheckSpec
 from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
 from emrsec.sources import locate
+from emrsec.terraform_scope import scope_for
 from emrsec.values import Variant
 
 _RESULTS = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED, Outcome.UNKNOWN: CheckResult.UNKNOWN}
@@ -52,12 +54,22 @@ def _scanned_file(entity_path: str) -> str:
     return entity_path.rsplit(":", 2)[0]
 
 
+def _terraform_context(conf: dict[str, Any], entity_path: str) -> terraform_input.Context:
+    scanned = _scanned_file(entity_path)
+    files = locate(scanned)
+    if files is None or not scanned.endswith((".tf", ".tf.json")):
+        return terraform_input.Context(files)  # plan JSON holds final values: nothing to resolve
+    address = str(conf.get("__address__", ""))
+    source = os.path.join(files.module_dir, os.path.basename(scanned)) if scanned.endswith(".tf") else None
+    return terraform_input.Context(files, scope_for(files.module_dir, files.root, address), source, address)
+
+
 def _read_terraform(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return terraform_input.security_configuration(conf, locate(_scanned_file(entity_path)))
+    return terraform_input.security_configuration(conf, _terraform_context(conf, entity_path))
 
 
 def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return terraform_input.cluster(conf)
+    return terraform_input.cluster(conf, _terraform_context(conf, entity_path))
 
 
 def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:

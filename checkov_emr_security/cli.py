@@ -1,0 +1,65 @@
+"""`checkov-emr`: Checkov with this pack loaded, on every framework that can hold an EMR security configuration."""
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Optional, Sequence
+
+from checkov_emr_security import checks_dir, import_pack
+
+PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed through):
+  --checks-dir   print the folder to use as Checkov's --external-checks-dir, then exit
+  --list         list the pack's checks, then exit
+"""
+
+
+def _has(argv: Sequence[str], *flags: str) -> bool:
+    return any(arg in flags or arg.split("=", 1)[0] in flags for arg in argv)
+
+
+def checkov_arguments(argv: Sequence[str]) -> list[str]:
+    """The Checkov command line: the user's flags, plus this pack and its frameworks unless the user chose."""
+    from emrsec.catalog import FRAMEWORKS
+
+    arguments = list(argv)
+    if not _has(arguments, "--external-checks-dir", "--external-checks-git"):
+        arguments += ["--external-checks-dir", checks_dir()]
+    if not _has(arguments, "--framework"):
+        arguments += ["--framework", *FRAMEWORKS]
+    if not _has(arguments, "-c", "--check"):
+        arguments += ["--check", "CKV_EMRSEC_*"]
+    if not _has(arguments, "--skip-download"):
+        arguments += ["--skip-download"]  # the pack's guidelines and severities are local
+    return arguments
+
+
+def list_checks() -> str:
+    from emrsec.catalog import CHECKS, FRAMEWORKS
+
+    rows = [f"{spec.id:<13} {spec.severity:<7} {spec.control or '-':<6} {spec.name}" for spec in CHECKS]
+    return "\n".join([f"{'ID':<13} {'SEVERITY':<7} {'HUB':<6} NAME", *rows, f"frameworks: {', '.join(FRAMEWORKS)}"])
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    import_pack()
+    if "--checks-dir" in argv:
+        print(checks_dir())
+        return 0
+    if "--list" in argv:
+        print(list_checks())
+        return 0
+    if _has(argv, "-h", "--help"):
+        print(PACK_FLAGS)
+    from checkov.main import Checkov
+
+    from checkov_emr_security import cloudformation_details
+
+    cloudformation_details.install()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=SyntaxWarning)
+        return Checkov(checkov_arguments(argv)).run() or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

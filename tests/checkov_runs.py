@@ -1,0 +1,39 @@
+"""Runs the real Checkov (plain, and through checkov-emr) and reads its JSON report."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHECKS_DIR = os.path.join(REPO, "checks")
+BIN = os.path.dirname(sys.executable)
+
+
+def checkov_emr(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "checkov_emr_security.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=900)
+
+
+def plain_checkov(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([os.path.join(BIN, "checkov"), "--skip-download", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=900)
+
+
+def reports(completed: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    if completed.returncode not in (0, 1):
+        raise AssertionError(f"checkov exited {completed.returncode}:\n{completed.stderr[-4000:]}")
+    data = json.loads(completed.stdout)
+    return data if isinstance(data, list) else [data]
+
+
+def records(completed: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    """Every reported record (passed, failed, skipped) of the pack's checks."""
+    found = []
+    for report in reports(completed):
+        results = report.get("results", {})
+        for key in ("passed_checks", "failed_checks", "skipped_checks"):
+            found += [r for r in results.get(key, []) if r["check_id"].startswith("CKV_EMRSEC_")]
+    return found

@@ -1,0 +1,49 @@
+"""Reads the verdicts fixtures state about themselves (see tests/fixtures/README.md)."""
+from __future__ import annotations
+
+import os
+import re
+from typing import Iterator
+
+ANNOTATION = re.compile(r"expect\s+(?P<resource>\S+)\s+=>\s+(?P<spec>(?:[A-Z]+:[\d,\-]+\s*)+)")
+RESULTS = ("PASSED", "FAILED", "SKIPPED", "UNKNOWN")
+SKIPPED_DIRS = {"node_modules", ".terraform", "app"}
+Finding = tuple[str, str, str]  # (resource, check id, result)
+
+
+def _numbers(text: str) -> Iterator[int]:
+    for part in filter(None, text.split(",")):
+        low, _, high = part.partition("-")
+        yield from range(int(low), int(high or low) + 1)
+
+
+def parse(text: str) -> Iterator[Finding]:
+    for match in ANNOTATION.finditer(text):
+        resource = match.group("resource").replace('\\"', '"').rstrip('",')
+        for item in match.group("spec").split():
+            result, _, numbers = item.partition(":")
+            if result not in RESULTS:
+                raise ValueError(f"unknown result {result!r} in {match.group(0)!r}")
+            for number in _numbers(numbers):
+                yield resource, f"CKV_EMRSEC_{number}", result
+
+
+def units(form_dir: str) -> list[str]:
+    return sorted(name for name in os.listdir(form_dir) if name not in SKIPPED_DIRS and not name.startswith("."))
+
+
+def expected(form_dir: str, unit: str) -> set[Finding]:
+    """Every annotation in the unit's files; a (resource, check) stated twice must agree."""
+    root = os.path.join(form_dir, unit)
+    paths = [root] if os.path.isfile(root) else [
+        os.path.join(folder, name) for folder, dirs, names in os.walk(root)
+        for name in names if not dirs.__setitem__(slice(None), [d for d in dirs if d not in SKIPPED_DIRS])]
+    findings: set[Finding] = set()
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            findings.update(parse(handle.read()))
+    verdicts: dict[tuple[str, str], str] = {}
+    for resource, check, result in findings:
+        if verdicts.setdefault((resource, check), result) != result:
+            raise ValueError(f"{unit}: {resource} {check} is annotated both {result} and {verdicts[(resource, check)]}")
+    return findings
