@@ -1,10 +1,12 @@
 """Checkov check classes rendered from the catalog: one per check id and framework, all deciding via `policy`."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Any, Callable
 
+from checkov.cloudformation import parser as cloudformation_parser
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnResourceCheck
 from checkov.common.bridgecrew.severities import BcSeverities, Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
@@ -72,8 +74,25 @@ def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Vari
     return terraform_input.cluster(conf, _terraform_context(conf, entity_path))
 
 
+@functools.lru_cache(maxsize=64)
+def _parameter_defaults(scanned_file: str) -> dict[str, str]:
+    """The template's parameter defaults, which Checkov does not substitute inside Fn::Sub strings."""
+    files = locate(scanned_file)
+    if files is None:
+        return {}
+    template, _ = cloudformation_parser.parse(os.path.join(files.module_dir, os.path.basename(scanned_file)))
+    parameters = template.get("Parameters") if isinstance(template, dict) else None
+    if not isinstance(parameters, dict):
+        return {}
+    return {name: ",".join(map(str, default)) if isinstance(default, list) else
+            str(default).lower() if isinstance(default, bool) else str(default)
+            for name, body in parameters.items() if isinstance(body, dict) and "Default" in body
+            for default in [body["Default"]] if not isinstance(default, dict)}
+
+
 def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return cloudformation_input.security_configuration(conf.get("Properties", {}))
+    scanned = entity_path.split(f":{conf.get('Type')}:", 1)[0]
+    return cloudformation_input.security_configuration(conf.get("Properties", {}), _parameter_defaults(scanned))
 
 
 def _read_cloudformation_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:

@@ -54,7 +54,7 @@ def _combine(children: list[Branches], build: Any) -> Branches:
             for combo in itertools.product(*children)]
 
 
-def _sub_segments(arguments: Any) -> list[Segment] | Unresolved:
+def _sub_segments(arguments: Any, defaults: dict[str, str]) -> list[Segment] | Unresolved:
     """Fn::Sub as text with holes: literal `${!x}`, variables from its map, everything else unresolved."""
     if isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[1], dict):
         template, variables = arguments
@@ -69,12 +69,13 @@ def _sub_segments(arguments: Any) -> list[Segment] | Unresolved:
         elif part.startswith("!"):
             segments.append("${" + part[1:] + "}")
         else:
-            value = _resolve(variables.get(part), 1) if part in variables else Unresolved("${" + part + "}")
+            value = (_resolve(variables.get(part), 1, defaults) if part in variables
+                     else defaults.get(part, Unresolved("${" + part + "}")))
             segments.append(value if isinstance(value, (str, Unresolved)) else Unresolved("${" + part + "}"))
     return segments
 
 
-def _join_segments(arguments: Any) -> list[Segment] | Unresolved:
+def _join_segments(arguments: Any, defaults: dict[str, str]) -> list[Segment] | Unresolved:
     if not (isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[0], str)
             and isinstance(arguments[1], list)):
         return Unresolved("!Join over a list that cannot be resolved")
@@ -82,21 +83,21 @@ def _join_segments(arguments: Any) -> list[Segment] | Unresolved:
     for index, item in enumerate(arguments[1]):
         if index:
             segments.append(arguments[0])
-        pieces = _text_segments(item)
+        pieces = _text_segments(item, defaults)
         if pieces is None:
-            value = _resolve(item, 1)
+            value = _resolve(item, 1, defaults)
             pieces = [value if isinstance(value, (str, Unresolved)) else Unresolved("a !Join item")]
         segments.extend(pieces) if isinstance(pieces, list) else segments.append(pieces)
     return segments
 
 
-def _text_segments(node: Any) -> list[Segment] | Unresolved | None:
+def _text_segments(node: Any, defaults: dict[str, str]) -> list[Segment] | Unresolved | None:
     """Fn::Sub / Fn::Join as text segments; None for anything else."""
     if isinstance(node, dict) and len(node) == 1:
         if "Fn::Sub" in node:
-            return _sub_segments(node["Fn::Sub"])
+            return _sub_segments(node["Fn::Sub"], defaults)
         if "Fn::Join" in node:
-            return _join_segments(node["Fn::Join"])
+            return _join_segments(node["Fn::Join"], defaults)
     return None
 
 
@@ -108,7 +109,7 @@ def _describe_intrinsic(name: str, argument: Any) -> str:
     return f"{name} ({str(argument)[:60]})"
 
 
-def _resolve(node: Any, depth: int) -> Any:
+def _resolve(node: Any, depth: int, defaults: dict[str, str]) -> Any:
     """Intrinsics to values or `Unresolved`; `!Ref AWS::NoValue` removes the property."""
     if depth > MAX_DEPTH:
         return node
@@ -118,7 +119,7 @@ def _resolve(node: Any, depth: int) -> Any:
             (name, argument), = node.items()
             if name == "Ref" and argument == "AWS::NoValue":
                 return _NO_VALUE
-            segments = _text_segments(node)
+            segments = _text_segments(node, defaults)
             if segments is not None:
                 if isinstance(segments, Unresolved):
                     return segments
@@ -128,19 +129,19 @@ def _resolve(node: Any, depth: int) -> Any:
                                                               for s in segments))
             if name == "Ref" or name.startswith("Fn::") or name == "Condition":
                 return Unresolved(_describe_intrinsic(name, argument))
-        resolved = {k: _resolve(v, depth + 1) for k, v in node.items()}
+        resolved = {k: _resolve(v, depth + 1, defaults) for k, v in node.items()}
         return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
     if isinstance(node, list):
-        return [v for v in (_resolve(item, depth + 1) for item in node) if v is not _NO_VALUE]
+        return [v for v in (_resolve(item, depth + 1, defaults) for item in node) if v is not _NO_VALUE]
     return node
 
 
-def _document(node: Any) -> Any:
+def _document(node: Any, defaults: dict[str, str]) -> Any:
     """The SecurityConfiguration property: an object, a JSON string, or JSON text built by Fn::Sub / Fn::Join."""
-    segments = _text_segments(node)
+    segments = _text_segments(node, defaults)
     if isinstance(segments, list):
-        return _resolve(parse_with_holes(segments), 0)
-    resolved = _resolve(node, 0)
+        return _resolve(parse_with_holes(segments), 0, defaults)
+    resolved = _resolve(node, 0, defaults)
     if resolved is _NO_VALUE:
         return Invalid("is removed by !Ref AWS::NoValue")
     if isinstance(resolved, str):
@@ -158,15 +159,16 @@ def _variants(properties: Any, key: str) -> list[Variant]:
     return [Variant(" and ".join(conditions), value) for conditions, value in branches]
 
 
-def security_configuration(properties: Any) -> list[Variant]:
+def security_configuration(properties: Any, parameter_defaults: dict[str, str]) -> list[Variant]:
+    """`parameter_defaults`: the template's parameters that have a Default, for `${Name}` inside Fn::Sub."""
     return [Variant(v.condition, Invalid("is missing: set the SecurityConfiguration property")
-                    if v.value is _NO_VALUE else _document(v.value))
+                    if v.value is _NO_VALUE else _document(v.value, parameter_defaults))
             for v in _variants(properties, "SecurityConfiguration")]
 
 
 def cluster(properties: Any) -> list[Variant]:
     variants = []
     for v in _variants(properties, "SecurityConfiguration"):
-        value = _resolve(v.value, 0) if v.value is not _NO_VALUE else _NO_VALUE
+        value = _resolve(v.value, 0, {}) if v.value is not _NO_VALUE else _NO_VALUE
         variants.append(Variant(v.condition, {} if value is _NO_VALUE else {"SecurityConfiguration": value}))
     return variants
