@@ -39,6 +39,12 @@ S3_MODES = ("SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom")
 KMS_MODES = ("SSE-KMS", "CSE-KMS")
 LOCAL_DISK_PROVIDERS = ("AwsKms", "Custom")
 CERTIFICATE_PROVIDERS = ("PEM", "Custom", "EMR")
+KNOWN_KEYS = frozenset({
+    ENC, *AT_REST_KEYS, "S3EncryptionConfiguration", "LocalDiskEncryptionConfiguration", "TLSCertificateConfiguration",
+    "EncryptionMode", "AwsKmsKey", "S3Object", "EncryptionKeyProviderClass", "Overrides", "BucketName",
+    "EncryptionKeyProviderType", "EnableEbsEncryption", "CertificateProviderType", "CertificateProviderClass",
+    "EMRWALEncryptionConfiguration", "AuthenticationConfiguration", "AuthorizationConfiguration",
+    "InstanceMetadataServiceConfiguration"})
 
 
 class _Stop(Exception):
@@ -67,11 +73,11 @@ def _missing_reason(node: Mapping[str, Any], key: str, parent: str) -> str:
     same_case = [k for k in keys if k.lower() == key.lower()]
     if same_case:
         return f'is missing (found "{same_case[0]}": key names are case-sensitive)'
-    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
-    if close:
-        return f'is missing (found "{close[0]}": did you mean "{key}"?)'
     if parent == ROOT and key == ENC and any(k in node for k in AT_REST_KEYS):
         return f"is missing (the encryption keys are at the top level: they belong inside {ENC})"
+    close = difflib.get_close_matches(key, [k for k in keys if k not in KNOWN_KEYS], n=1, cutoff=0.8)
+    if close:
+        return f'is missing (found "{close[0]}": did you mean "{key}"?)'
     return "is missing"
 
 
