@@ -52,8 +52,7 @@ _TLS_PEM = {"TLSCertificateConfiguration": {"CertificateProviderType": "PEM", "S
 
 
 def _at_rest(**parts: Any) -> dict[str, Any]:
-    return {"EncryptionConfiguration": {"EnableAtRestEncryption": True, "EnableInTransitEncryption": False,
-                                        "AtRestEncryptionConfiguration": parts}}
+    return {"EncryptionConfiguration": {"EnableAtRestEncryption": True, "AtRestEncryptionConfiguration": parts}}
 
 
 FULL_EXAMPLE: dict[str, Any] = {"EncryptionConfiguration": {
@@ -79,7 +78,7 @@ CHECKS: tuple[CheckSpec, ...] = (
               "Set EncryptionConfiguration.EnableInTransitEncryption to true and "
               "InTransitEncryptionConfiguration.TLSCertificateConfiguration to "
               '{"CertificateProviderType": "PEM", "S3Object": "s3://<bucket>/<certs>.zip"}.',
-              {"EncryptionConfiguration": {"EnableAtRestEncryption": False, "EnableInTransitEncryption": True,
+              {"EncryptionConfiguration": {"EnableInTransitEncryption": True,
                                            "InTransitEncryptionConfiguration": _TLS_PEM}}),
     CheckSpec(3, "EMR security configuration encrypts S3 (EMRFS) data at rest", "EMR.3", "MEDIUM",
               SECURITY_CONFIGURATION,

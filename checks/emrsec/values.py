@@ -7,6 +7,7 @@ configuration at all (a JSON syntax error, a file that may not be read).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +38,12 @@ def describe(value: Any) -> str:
     """A short, human description of a leaf for messages."""
     if isinstance(value, Unresolved):
         return value.source
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, (dict, list)):
+        return type_name(value)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= 60:
+        return text
+    return text[:57] + ('..."' if isinstance(value, str) else "...")
 
 
 def type_name(value: Any) -> str:
