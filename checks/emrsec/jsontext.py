@@ -21,7 +21,7 @@ def parse_json(text: str) -> Any:
     except json.JSONDecodeError as error:
         return Invalid(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")
     except RecursionError:
-        return Invalid("is not a usable configuration: it nests too deeply to parse")
+        return Invalid("is nested too deeply to parse: it cannot be a security configuration")
 
 
 def _after(text: str, in_string: bool, escaped: bool) -> tuple[bool, bool]:

@@ -216,16 +216,16 @@ def all_of(verdicts: Iterable[Verdict]) -> Verdict:
     return PASS
 
 
-def any_of(verdicts: Iterable[Verdict], summary: str) -> Verdict:
-    """Kleene OR: a pass, else the first unknown, else a failure naming every alternative."""
+def any_of(verdicts: Iterable[Verdict]) -> Verdict:
+    """Kleene OR: a pass, else the first unknown, else a failure naming what each alternative lacks."""
     verdicts = list(verdicts)
     if any(v.outcome is Outcome.PASSED for v in verdicts):
         return PASS
     for verdict in verdicts:
         if verdict.outcome is Outcome.UNKNOWN:
             return verdict
-    return Verdict(Outcome.FAILED, verdicts[0].path, f"{verdicts[0].reason}; {summary}: " +
-                   "; ".join(v.message for v in verdicts[1:]))
+    others = list(dict.fromkeys(v.message for v in verdicts[1:] if v.message != verdicts[0].message))
+    return Verdict(Outcome.FAILED, verdicts[0].path, "; ".join([verdicts[0].reason, *others]))
 
 
 def _s3_valid(config: Any) -> None:
@@ -270,8 +270,7 @@ def _with_at_rest(config: Any, rule: Callable[[Any], None]) -> Verdict:
 def _evaluate_one(config: Any) -> dict[int, Verdict]:
     verdicts = {
         1: all_of([_decide(_at_rest_on, config),
-                   any_of([_decide(_s3_valid, config), _decide(_local_disk_valid, config)],
-                          "and local-disk encryption is not configured either")]),
+                   any_of([_decide(_s3_valid, config), _decide(_local_disk_valid, config)])]),
         2: _decide(_in_transit, config),
         3: _with_at_rest(config, _s3_valid),
         4: _with_at_rest(config, _local_disk_valid),
