@@ -7,7 +7,6 @@ import pytest
 
 from emrsec import cloudformation_input, terraform_input
 from emrsec.policy import Outcome, evaluate
-from emrsec.sources import ModuleFiles
 from emrsec.values import Invalid, Unresolved
 
 GOOD = {"EncryptionConfiguration": {
@@ -27,10 +26,6 @@ def outcomes(variants) -> dict[int, Outcome]:
 
 def cfn(value, defaults=None):
     return cloudformation_input.security_configuration({"SecurityConfiguration": value}, defaults or {})
-
-
-def tf(value, context=terraform_input.Context()):
-    return terraform_input.security_configuration({"configuration": [value]}, context)
 
 
 # --- CloudFormation ---------------------------------------------------------------------------------------
@@ -118,7 +113,22 @@ def test_cfn_deeply_nested_json_string_fails_cleanly() -> None:
     assert isinstance(variant.value, Invalid)
 
 
-# --- Terraform --------------------------------------------------------------------------------------------
+# --- Terraform ---------------------------------------------------------------------------------------------
+
+def tf(value):
+    """Checkov's rendered value alone (plan JSON, or no source found)."""
+    return terraform_input.security_configuration({"configuration": [value]}, None, "aws_emr_security_configuration.x")
+
+
+def tf_source(tmp_path, hcl: str, address: str = "aws_emr_security_configuration.x", files: dict | None = None):
+    """A resource evaluated from its .tf source in a module folder, as the pack reads it."""
+    (tmp_path / "main.tf").write_text(hcl, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    location = terraform_input.Location(str(tmp_path), str(tmp_path))
+    return terraform_input.security_configuration({}, location, address)
+
 
 def test_tf_rendered_dict_with_reference_leaves() -> None:
     value = json.loads(json.dumps(GOOD))
@@ -128,17 +138,14 @@ def test_tf_rendered_dict_with_reference_leaves() -> None:
     assert result[3] is Outcome.PASSED and result[2] is Outcome.UNKNOWN and result[7] is Outcome.FAILED
 
 
+def test_tf_rendered_none_is_null() -> None:
+    value = json.loads(json.dumps(GOOD))
+    value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]["AwsKmsKey"] = "None"
+    assert outcomes(tf(value))[3] is Outcome.FAILED
+
+
 def test_tf_jsonencode_python_literal() -> None:
-    text = "${jsonencode(" + repr(GOOD) + ")}"
-    assert tf(text)[0].value == GOOD
-
-
-def test_tf_cdktf_jsonencode_hcl_object_syntax() -> None:
-    text = ('${jsonencode({"EncryptionConfiguration" = {"EnableAtRestEncryption" = true, "AtRestEncryptionConfiguration" = '
-            '{"S3EncryptionConfiguration" = {"EncryptionMode" = "SSE-KMS", "AwsKmsKey" = aws_kms_key.k.arn}}}})}')
-    [variant] = tf(text)
-    s3 = variant.value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]
-    assert s3["EncryptionMode"] == "SSE-KMS" and isinstance(s3["AwsKmsKey"], Unresolved)
+    assert tf("${jsonencode(" + repr(GOOD) + ")}")[0].value == GOOD
 
 
 @pytest.mark.parametrize("text", ["var.config", "${var.config}", "local.cfg", "aws_kms_key.x.arn", "module.emr.config"])
@@ -147,7 +154,9 @@ def test_tf_whole_reference_is_unresolved(text) -> None:
 
 
 def test_tf_plan_json_string() -> None:
-    assert tf(json.dumps(GOOD))[0].value == GOOD
+    location = terraform_input.Location("/nowhere", "/nowhere", terraform_input.PLAN)
+    [variant] = terraform_input.security_configuration({"configuration": [json.dumps(GOOD)]}, location, "x.y")
+    assert variant.value == GOOD
 
 
 def test_tf_invalid_json() -> None:
@@ -155,31 +164,68 @@ def test_tf_invalid_json() -> None:
     assert isinstance(variant.value, Invalid) and "line 1, column 61" in variant.value.reason
 
 
-def test_tf_interpolation_where_a_value_stands() -> None:
-    [variant] = tf('{"EncryptionConfiguration": {"EnableAtRestEncryption": ${var.on}}}')
-    assert variant.value[ENC]["EnableAtRestEncryption"] == Unresolved("${var.on}")
+def test_tf_heredoc_is_parsed_strictly(tmp_path) -> None:
+    [variant] = tf_source(tmp_path, 'resource "aws_emr_security_configuration" "x" {\n  configuration = <<EOF\n'
+                                    '{"EncryptionConfiguration": {"EnableAtRestEncryption": true,}}\nEOF\n}\n')
+    assert isinstance(variant.value, Invalid) and "line 1, column 61" in variant.value.reason
 
 
-def test_tf_missing_configuration_fails() -> None:
-    verdicts = outcomes(terraform_input.security_configuration({}, terraform_input.Context()))
-    assert [verdicts[n] for n in range(1, 7)] == [Outcome.FAILED] * 6
+def test_tf_quoted_string_escapes(tmp_path) -> None:
+    escaped = json.dumps(json.dumps(GOOD))
+    [variant] = tf_source(tmp_path, f'resource "aws_emr_security_configuration" "x" {{\n  configuration = {escaped}\n}}\n')
+    assert variant.value == GOOD
 
 
-def test_tf_file_without_known_folder_is_unresolved() -> None:
-    assert isinstance(tf('${file("${path.module}/cfg.json")}')[0].value, Unresolved)
+def test_tf_variables_defaults_tfvars_and_conditionals(tmp_path) -> None:
+    hcl = """
+variable "transit" { default = false }
+variable "mode" { default = "SSE-KMS" }
+variable "use_cmk" { default = false }
+locals { key = var.use_cmk ? aws_kms_key.k.arn : null }
+resource "aws_emr_security_configuration" "x" {
+  configuration = jsonencode({ EncryptionConfiguration = {
+    EnableAtRestEncryption = true, EnableInTransitEncryption = var.transit
+    AtRestEncryptionConfiguration = { S3EncryptionConfiguration = { EncryptionMode = var.mode, AwsKmsKey = local.key } } } })
+}
+"""
+    [variant] = tf_source(tmp_path, hcl, files={"prod.auto.tfvars": 'mode = "CSE-KMS"\n', "terraform.tfvars": 'mode = "SSE-S3"\n'})
+    s3 = variant.value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]
+    assert variant.value[ENC]["EnableInTransitEncryption"] is False and s3["EncryptionMode"] == "CSE-KMS"
+    assert s3["AwsKmsKey"] is None  # the conditional's null branch
+    assert outcomes([variant])[3] is Outcome.FAILED
+
+
+def test_tf_count_zero_is_not_created(tmp_path) -> None:
+    hcl = 'variable "on" { default = false }\nresource "aws_emr_security_configuration" "x" {\n' \
+          '  count = var.on ? 1 : 0\n  configuration = "{}"\n}\n'
+    assert tf_source(tmp_path, hcl, "aws_emr_security_configuration.x[0]") == []
+    assert Outcome.FAILED not in outcomes([]).values() and Outcome.PASSED not in outcomes([]).values()
+
+
+def test_tf_module_callers_are_separate_bindings(tmp_path) -> None:
+    module = tmp_path / "modules" / "emr"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text('variable "mode" {}\nresource "aws_emr_security_configuration" "this" {\n'
+                                    '  configuration = jsonencode({ Mode = var.mode })\n}\n')
+    for env, mode in (("dev", "SSE-S3"), ("prod", "SSE-KMS")):
+        (tmp_path / env).mkdir()
+        (tmp_path / env / "main.tf").write_text(f'module "emr" {{\n  source = "../modules/emr"\n  mode = "{mode}"\n}}\n')
+    location = terraform_input.Location(str(module), str(tmp_path))
+    variants = terraform_input.security_configuration({}, location, "module.emr.aws_emr_security_configuration.this")
+    assert sorted((v.condition, v.value["Mode"]) for v in variants) == [("called from dev", "SSE-S3"),
+                                                                         ("called from prod", "SSE-KMS")]
 
 
 def test_tf_templatefile_renders_literal_variables(tmp_path) -> None:
     template = json.dumps(GOOD).replace('"SSE-KMS"', '"${mode}"').replace('"EnableInTransitEncryption": true',
                                                                           '"EnableInTransitEncryption": ${transit}')
-    (tmp_path / "cfg.json.tftpl").write_text(template)
-    context = terraform_input.Context(ModuleFiles(str(tmp_path), str(tmp_path)))
-    [variant] = tf('${templatefile("${path.module}/cfg.json.tftpl",{\'mode\': \'SSE-S3\', \'transit\': False})}', context)
-    result = outcomes([variant])
+    hcl = ('resource "aws_emr_security_configuration" "x" {\n  configuration = templatefile('
+           '"${path.module}/cfg.json.tftpl", { mode = "SSE-S3", transit = false })\n}\n')
+    result = outcomes(tf_source(tmp_path, hcl, files={"cfg.json.tftpl": template}))
     assert result[2] is Outcome.FAILED and result[3] is Outcome.PASSED and result[6] is Outcome.FAILED
 
 
-@pytest.mark.parametrize("relative", ["/etc/passwd", "../outside.json", "link.json", "big.json", "dir"])
+@pytest.mark.parametrize("relative", ["/etc/passwd", "../outside.json", "link.json", "big.json", "dir", "missing.json"])
 def test_tf_file_refuses_what_is_not_a_small_regular_file_inside_the_root(tmp_path, relative) -> None:
     root = tmp_path / "root"
     root.mkdir()
@@ -187,8 +233,8 @@ def test_tf_file_refuses_what_is_not_a_small_regular_file_inside_the_root(tmp_pa
     (root / "link.json").symlink_to(tmp_path / "outside.json")
     (root / "big.json").write_text(" " * (2 * 1024 * 1024) + json.dumps(GOOD))
     (root / "dir").mkdir()
-    context = terraform_input.Context(ModuleFiles(str(root), str(root)))
-    [variant] = tf('${file("' + relative + '")}', context)
+    hcl = f'resource "aws_emr_security_configuration" "x" {{\n  configuration = file("{relative}")\n}}\n'
+    [variant] = tf_source(root, hcl)
     assert isinstance(variant.value, Unresolved)
     assert outcomes([variant])[1] is Outcome.UNKNOWN
 
@@ -199,6 +245,6 @@ def test_tf_deeply_nested_text_fails_cleanly() -> None:
 
 
 def test_tf_cluster_reference_counts_as_present() -> None:
-    [variant] = terraform_input.cluster({"security_configuration": ["aws_emr_security_configuration.x.name"]},
-                                        terraform_input.Context())
+    [variant] = terraform_input.cluster({"security_configuration": ["aws_emr_security_configuration.x.name"]}, None,
+                                        "aws_emr_cluster.c")
     assert isinstance(variant.value["security_configuration"], Unresolved)

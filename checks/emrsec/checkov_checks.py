@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from checkov.cloudformation import parser as cloudformation_parser
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnResourceCheck
@@ -15,8 +15,7 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 from emrsec import cloudformation_input, terraform_input
 from emrsec.catalog import CHECKS, CLOUDFORMATION_RESOURCE, CLUSTER, TERRAFORM_RESOURCE, CheckSpec
 from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
-from emrsec.sources import locate
-from emrsec.terraform_scope import scope_for
+from emrsec.sources import candidates
 from emrsec.values import Variant
 
 _RESULTS = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED, Outcome.UNKNOWN: CheckResult.UNKNOWN}
@@ -52,35 +51,29 @@ class _Verdicts:
 _VERDICTS = _Verdicts()
 
 
-def _scanned_file(entity_path: str) -> str:
-    return entity_path.rsplit(":", 2)[0]
-
-
-def _terraform_context(conf: dict[str, Any], entity_path: str) -> terraform_input.Context:
-    scanned = _scanned_file(entity_path)
-    files = locate(scanned)
-    if files is None or not scanned.endswith((".tf", ".tf.json")):
-        return terraform_input.Context(files)  # plan JSON holds final values: nothing to resolve
-    address = str(conf.get("__address__", ""))
-    source = os.path.join(files.module_dir, os.path.basename(scanned)) if scanned.endswith(".tf") else None
-    return terraform_input.Context(files, scope_for(files.module_dir, files.root, address), source, address)
+def _terraform_resource(conf: dict[str, Any], entity_path: str) -> tuple[Optional[terraform_input.Location], str]:
+    """Where the resource's source is, and its address (.tf.json resources come without `__address__`)."""
+    scanned, resource_type, name = entity_path.rsplit(":", 2)
+    start_line = conf.get("__start_line__", conf.get("__startline__"))
+    address = str(conf.get("__address__") or f"{resource_type}.{name}")
+    return terraform_input.location_of(candidates(scanned), start_line), address
 
 
 def _read_terraform(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return terraform_input.security_configuration(conf, _terraform_context(conf, entity_path))
+    return terraform_input.security_configuration(conf, *_terraform_resource(conf, entity_path))
 
 
 def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return terraform_input.cluster(conf, _terraform_context(conf, entity_path))
+    return terraform_input.cluster(conf, *_terraform_resource(conf, entity_path))
 
 
 @functools.lru_cache(maxsize=64)
 def _parameter_defaults(scanned_file: str) -> dict[str, str]:
     """The template's parameter defaults, which Checkov does not substitute inside Fn::Sub strings."""
-    files = locate(scanned_file)
-    if files is None:
+    found = candidates(scanned_file)
+    if len(found) != 1:
         return {}
-    template, _ = cloudformation_parser.parse(os.path.join(files.module_dir, os.path.basename(scanned_file)))
+    template, _ = cloudformation_parser.parse(found[0][0])
     parameters = template.get("Parameters") if isinstance(template, dict) else None
     if not isinstance(parameters, dict):
         return {}

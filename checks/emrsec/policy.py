@@ -104,7 +104,7 @@ def _flag(node: Mapping[str, Any], key: str, parent: str) -> None:
     if key not in node:
         raise _fail(path, _missing_reason(node, key, parent) + " (AWS assumes false): set it to true")
     value = _lookup(node, key, parent)
-    if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+    if value is True or (isinstance(value, str) and value.lower() == "true"):
         return
     raise _fail(path, f"is {describe(value)}: set it to true")
 
@@ -113,7 +113,7 @@ def _enum(node: Mapping[str, Any], key: str, parent: str, allowed: tuple[str, ..
     value = _lookup(node, key, parent)
     if isinstance(value, str):
         for option in allowed:
-            if value.strip().lower() == option.lower():
+            if value.lower() == option.lower():
                 return option
     raise _fail(_join(parent, key), f"is {describe(value)}: use one of {', '.join(allowed)}")
 
@@ -125,6 +125,8 @@ def _present(node: Mapping[str, Any], key: str, parent: str) -> None:
         raise _fail(path, _missing_reason(node, key, parent))
     value = node[key]
     if isinstance(value, Unresolved):
+        if value.maybe_absent:
+            raise _unknown(path, value)
         return
     if not isinstance(value, str):
         raise _fail(path, f"must be a string, found {type_name(value)}")
@@ -291,7 +293,12 @@ def _in_branch(verdict: Verdict, condition: str) -> Verdict:
 
 
 def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
-    """Verdicts of checks 1-7 over every variant: PASSED only if all pass, FAILED if any fails."""
+    """Verdicts of checks 1-7 over every variant: PASSED only if all pass, FAILED if any fails.
+
+    No variant means the resource is not created (count = 0): nothing to report, not even check 7.
+    """
+    if not variants:
+        return {n: Verdict(Outcome.UNKNOWN, ROOT, "is not created") for n in range(1, 8)}
     per_variant = [(v.condition, _evaluate_one(v.value)) for v in variants]
     return {number: all_of(_in_branch(verdicts[number], condition) for condition, verdicts in per_variant)
             for number in range(1, 8)}
@@ -299,6 +306,8 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
 
 def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
     """CKV_EMRSEC_8 over the cluster's properties (each variant a dict): `key` is set and non-empty."""
+    if not variants:
+        return Verdict(Outcome.UNKNOWN, key, "is not created")
     def named(properties: Any) -> None:
         if not isinstance(properties, dict):
             raise _fail(key, f"cannot be read: the cluster's properties are {type_name(properties)}")

@@ -1,21 +1,27 @@
-"""Files the pack reads on its own (Terraform `file()` / `templatefile()`): only regular files inside the scan root."""
+"""Where scanned files are, and the files the pack reads on its own (Terraform `file()` / `templatefile()`).
+
+Checks are not told the scan root: it is taken from Checkov's own arguments in this process (`-d`, `-f`,
+`--var-file`, and the `directory` / `file` keys of a `.checkov.yaml` or `--config-file`). The pack reads only
+regular UTF-8 files of at most 1 MiB inside the scan root.
+"""
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import sys
 from dataclasses import dataclass
 from typing import Union
 
+import yaml
+
 from emrsec.values import Invalid, Unresolved
 
 MAX_FILE_BYTES = 1024 * 1024
-_ROOT_FLAGS = ("-d", "--directory")
-_FILE_FLAGS = ("-f", "--file")
+_CONFIG_FILES = (".checkov.yaml", ".checkov.yml")
 
 
-def _argv_values(flags: tuple[str, ...]) -> list[str]:
-    """Values of Checkov's own flags in this process (checks are not told the scan root)."""
+def _argv_values(*flags: str) -> list[str]:
     values, argv = [], sys.argv[1:]
     for index, arg in enumerate(argv):
         if arg in flags and index + 1 < len(argv):
@@ -25,53 +31,81 @@ def _argv_values(flags: tuple[str, ...]) -> list[str]:
     return values
 
 
-def _candidate_roots() -> list[str]:
-    roots = [os.path.abspath(d) for d in _argv_values(_ROOT_FLAGS)]
-    roots += [os.path.dirname(os.path.abspath(f)) for f in _argv_values(_FILE_FLAGS)]
-    return roots + [os.getcwd()]
+@functools.lru_cache(maxsize=1)
+def _config() -> dict[str, list[str]]:
+    """`directory`, `file` and `var-file` from the Checkov config file in effect, if any."""
+    candidates = _argv_values("--config-file") or [os.path.join(folder, name) for folder in
+                                                    (os.path.expanduser("~"), os.getcwd()) for name in _CONFIG_FILES]
+    for path in candidates:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                loaded = yaml.safe_load(handle)
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(loaded, dict):
+            return {key: [str(v) for v in (loaded.get(key) if isinstance(loaded.get(key), list) else [loaded.get(key)])
+                          if v is not None] for key in ("directory", "file", "var-file")}
+    return {}
+
+
+@functools.lru_cache(maxsize=1)
+def scan_roots() -> tuple[str, ...]:
+    directories = _argv_values("-d", "--directory") or _config().get("directory", [])
+    files = _argv_values("-f", "--file") or _config().get("file", [])
+    roots = [os.path.abspath(d) for d in directories] + [os.path.dirname(os.path.abspath(f)) for f in files]
+    return tuple(roots + [os.getcwd()])
+
+
+@functools.lru_cache(maxsize=1)
+def var_files() -> tuple[str, ...]:
+    """`--var-file`s, in the order Terraform would apply them (later wins)."""
+    return tuple(os.path.abspath(f) for f in (_argv_values("--var-file") or _config().get("var-file", [])))
 
 
 @dataclass(frozen=True)
 class ModuleFiles:
-    """Where a Terraform resource's file() paths resolve: its module folder, inside the scan root."""
+    """Where a Terraform resource's files are: path.module, path.root (base of bare relative paths), scan root."""
 
     module_dir: str
     root: str
+    root_module_dir: str = ""
 
-    def read(self, relative: str) -> Union[str, Unresolved, Invalid]:
+    def read(self, relative: str, base: str = "root") -> Union[str, Unresolved, Invalid]:
+        """A file's text, or Unresolved saying why the pack does not read it."""
+        shown = f'"{relative}"'
         if os.path.isabs(relative):
-            return Unresolved(f'file("{relative}"), an absolute path the pack does not read')
+            return Unresolved(f"file {shown}, an absolute path the pack does not read")
+        folder = self.module_dir if base == "module" else (self.root_module_dir or self.module_dir)
         real_root = os.path.realpath(self.root)
-        target = os.path.realpath(os.path.join(self.module_dir, relative))
+        target = os.path.realpath(os.path.join(folder, relative))
         if os.path.commonpath([real_root, target]) != real_root:
-            return Unresolved(f'file("{relative}"), outside the scanned folder {self.root}')
+            return Unresolved(f"file {shown}, outside the scanned folder")
         try:
             info = os.stat(target)
         except OSError:
-            return Unresolved(f'file("{relative}"), which does not exist in the scanned folder')
+            return Unresolved(f"file {shown}, which does not exist in the scanned folder")
         if not stat.S_ISREG(info.st_mode):
-            return Unresolved(f'file("{relative}"), which is not a regular file')
+            return Unresolved(f"file {shown}, which is not a regular file")
         if info.st_size > MAX_FILE_BYTES:
-            return Unresolved(f'file("{relative}"), larger than {MAX_FILE_BYTES} bytes')
+            return Unresolved(f"file {shown}, larger than {MAX_FILE_BYTES} bytes")
         try:
             with open(target, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-            return data.decode("utf-8")
+                return handle.read(MAX_FILE_BYTES + 1).decode("utf-8")
         except UnicodeDecodeError as error:
-            return Invalid(f'is read from "{relative}", which is not UTF-8 (byte {error.start})')
+            return Invalid(f"is read from {shown}, which is not UTF-8 (byte {error.start})")
         except OSError as error:
-            return Unresolved(f'file("{relative}"), which could not be read ({error.strerror})')
+            return Unresolved(f"file {shown}, which could not be read ({error.strerror})")
 
 
-def locate(scanned_file: str) -> ModuleFiles | None:
-    """The module folder and scan root of a file as Checkov names it (relative to the root it scans)."""
-    roots = _candidate_roots()
+def candidates(scanned_file: str) -> list[tuple[str, str]]:
+    """(absolute path, scan root) for every root under which `scanned_file` exists: more than one is ambiguous."""
+    roots = scan_roots()
     if os.path.isabs(scanned_file) and os.path.isfile(scanned_file):
         inside = [r for r in roots if os.path.commonpath([r, scanned_file]) == r]
-        root = max(inside, key=len) if inside else os.path.dirname(scanned_file)
-        return ModuleFiles(os.path.dirname(scanned_file), root)
+        return [(scanned_file, max(inside, key=len) if inside else os.path.dirname(scanned_file))]
+    found: dict[str, str] = {}
     for root in roots:
-        candidate = os.path.join(root, scanned_file.lstrip("/\\"))
-        if os.path.isfile(candidate):
-            return ModuleFiles(os.path.dirname(candidate), root)
-    return None
+        path = os.path.join(root, scanned_file.lstrip("/\\"))
+        if os.path.isfile(path):
+            found.setdefault(os.path.realpath(path), root)
+    return list(found.items())

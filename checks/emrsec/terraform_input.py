@@ -1,172 +1,201 @@
-"""Terraform (HCL, .tf.json / CDKTF, plan JSON) resource configurations reduced to the normalized model."""
+"""Terraform (HCL, .tf.json / CDKTF, plan JSON) resources reduced to the normalized model.
+
+HCL and .tf.json resources are evaluated from their source, once per chain of module callers
+(`terraform_scope`); plan JSON holds final values and is read as Checkov hands it over. Where the source
+cannot be found, Checkov's rendered value is read instead, distrusting what Checkov leaves unrendered.
+"""
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-import hcl2
-
-from emrsec.jsontext import Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
-from emrsec.sources import ModuleFiles
-from emrsec.terraform_scope import Scope, raw_attribute
+from emrsec.jsontext import map_leaves, parse_json, parse_with_holes
+from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template
+from emrsec.terraform_scope import Scope, bindings, resource_body
 from emrsec.values import Invalid, Unresolved, Variant
 
-# A whole-value Terraform reference as Checkov leaves it: var.x, local.x, data.t.n.a, module.m.o, aws_kms_key.k.arn
+SECURITY_CONFIGURATION, CLUSTER = "aws_emr_security_configuration", "aws_emr_cluster"
+# What Checkov leaves when it cannot render: a reference, an expression, a function call, a for expression.
 _REFERENCE = re.compile(r"(?:var|local|data|module|each|count|path|self|[a-z][a-z0-9]*_[a-z0-9_]+)"
                         r"(?:\.[A-Za-z0-9_\-*]+|\[[^\]]*\])+")
-_CALL = re.compile(r"^(?:\$\{)?(jsonencode|file|templatefile)\((.*)\)\}?$", re.S)
-_PATH_PREFIX = re.compile(r"^(?:\$\{)?path\.(module|root|cwd)\}?/?")
+_UNRENDERED = re.compile(r"^\s*(?:[a-z_][a-z0-9_]*\(.*\)|\[\s*for\s.*|\{\s*for\s.*|.*\?.*:.*)\s*$", re.S)
 _INJECTED_KEY = re.compile(r"^__\w+__$")
-_HCL_ESCAPES = re.compile(r'\\(["\\nrt]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})')
+
+
+HCL, TF_JSON, PLAN = "hcl", "tf.json", "plan"
 
 
 @dataclass(frozen=True)
-class Context:
-    """Where a resource lives: its module's files (for file()), its variable scope, its .tf source (if HCL)."""
+class Location:
+    """Where a resource's source is: its module folder, the scan root, and its form (HCL, TF_JSON or PLAN)."""
 
-    files: Optional[ModuleFiles] = None
-    scope: Optional[Scope] = None
-    source_path: Optional[str] = None
-    address: str = ""
+    module_dir: str
+    root: str
+    form: str = HCL
 
 
-def _leaf(value: Any, scope: Optional[Scope]) -> Any:
-    if not isinstance(value, str) or ("${" not in value and not _REFERENCE.fullmatch(value.strip())):
+def _normalize(tree: Any) -> Any:
+    """Evaluated values to the model: templates with holes and unencodable jsonencode() are unresolved leaves."""
+    def leaf(value: Any) -> Any:
+        if isinstance(value, Template):
+            return Unresolved(f'"{value.text}"')
+        if isinstance(value, Encoded):
+            return encode(value.value)
         return value
-    if scope is not None:
-        resolved = scope.evaluate(value.strip())
-        if not isinstance(resolved, str) or resolved != value.strip():
-            return _tree(resolved, None)
-    return Unresolved(value)
+    return map_leaves(tree, leaf, lambda key: bool(_INJECTED_KEY.match(key)) or key == "//")
 
 
-def _tree(value: Any, scope: Optional[Scope]) -> Any:
-    return map_leaves(value, lambda leaf: _leaf(leaf, scope), lambda key: bool(_INJECTED_KEY.match(key)) or key == "//")
+def _configuration(value: Any) -> Any:
+    """The evaluated `configuration` argument: JSON text (with holes) or the object jsonencode() was given."""
+    if isinstance(value, Encoded):
+        return _normalize(value.value)
+    if isinstance(value, Template):
+        return _normalize(parse_with_holes(list(value.segments)))
+    if isinstance(value, str):
+        return parse_json(value)
+    if value is None:
+        return Invalid("is null: set it to the security configuration's JSON")
+    return _normalize(value)
+
+
+def _evaluated(scope: Scope, raw: Any) -> Any:
+    try:
+        return scope.evaluate(raw)
+    except TerraformError as error:
+        return Invalid(str(error))
+    except RecursionError:
+        return Unresolved("an expression nested too deeply to evaluate")
+
+
+def _created(scope: Scope, resource: dict[str, Any]) -> bool:
+    """False only where count / for_each certainly create no instance."""
+    for argument, empty in (("count", 0), ("for_each", None)):
+        if argument in resource:
+            value = _evaluated(scope, _unwrap(resource[argument]))
+            if value == empty or (argument == "for_each" and value in ({}, [])):
+                return False
+    return True
+
+
+def _variants(location: Location, address: str, resource_type: str, attribute: str,
+              read: Any) -> Optional[list[Variant]]:
+    """`read(evaluated attribute or _ABSENT)` per binding; None when the source block is not found."""
+    resource = resource_body(location.module_dir, resource_type, address)
+    if resource is None:
+        return None
+    variants = []
+    scopes = bindings(location.module_dir, location.root, address, resource, modules_known=location.form == HCL)
+    for scope in scopes:
+        if not _created(scope, resource):
+            continue
+        raw = resource.get(attribute, _ABSENT)
+        value = read(_ABSENT if raw is _ABSENT else _evaluated(scope, _unwrap(raw)))
+        variants.append(Variant(scope.origin if len(scopes) > 1 else "", value))
+    if variants and all(v.value == variants[0].value for v in variants[1:]):
+        return [Variant("", variants[0].value)]
+    return variants
+
+
+_ABSENT = object()
 
 
 def _unwrap(value: Any) -> Any:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
-def _jsonencode(argument: str, scope: Optional[Scope]) -> Any:
-    """jsonencode(...) that Checkov could not render: a Python literal (HCL) or HCL object syntax (CDKTF)."""
-    try:
-        return _tree(ast.literal_eval(argument), scope)
-    except Exception:  # not a Python literal: try HCL syntax next
-        pass
-    try:
-        return _tree(hcl2.loads(f"value = {argument}\n")["value"][0], scope)
-    except Exception:
-        shown = argument if len(argument) <= 60 else argument[:57] + "..."
-        return Unresolved(f"jsonencode({shown})")
+# --- Checkov's rendered values (plan JSON, or no source found) -------------------------------------------
 
-
-def _file_path(expression: Any) -> Optional[str]:
-    if not isinstance(expression, str):
+def _rendered_leaf(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value == "None":  # Checkov's rendering of null
         return None
-    relative = _PATH_PREFIX.sub("", expression)
-    return None if "${" in relative or "path." in relative else relative or None
+    if "${" in value or _REFERENCE.fullmatch(value.strip()) or _UNRENDERED.match(value):
+        return Unresolved(value)
+    return value
 
 
-def _interpolated(text: str, variables: Any) -> list[Segment] | Unresolved:
-    """Terraform string interpolation over JSON text: `${...}` parts that resolve to scalars become text."""
-    if "%{" in text.replace("%%{", ""):
-        return Unresolved("a template with directives (%{...})")
-    segments: list[Segment] = []
-    for is_interpolation, part in split_interpolations(text.replace("$${", "\ue002")):
-        if not is_interpolation:
-            segments.append(part.replace("\ue002", "${"))
-            continue
-        value = variables(part.strip())
-        if isinstance(value, bool):
-            segments.append("true" if value else "false")
-        elif isinstance(value, (int, float)) or (isinstance(value, str) and "${" not in value):
-            segments.append(str(value))
-        else:
-            segments.append(value if isinstance(value, Unresolved) else Unresolved("${" + part + "}"))
-    return segments
+def _rendered_tree(value: Any) -> Any:
+    return map_leaves(value, _rendered_leaf, lambda key: bool(_INJECTED_KEY.match(key)) or key == "//")
 
 
-def _parse_interpolated(text: str, variables: Any) -> Any:
-    segments = _interpolated(text, variables)
-    return segments if isinstance(segments, Unresolved) else parse_with_holes(segments)
+def _plan_configuration(value: Any) -> Any:
+    """A plan's planned value: final JSON text, or a reference where the value is unknown until apply."""
+    value = _unwrap(value)
+    if isinstance(value, str) and not _REFERENCE.fullmatch(value.strip()):
+        return parse_json(value)
+    return _rendered_tree(value)
 
 
-def _read_call(function: str, arguments: str, context: Context) -> Any:
-    try:
-        parsed = ast.literal_eval(f"({arguments},)")
-    except Exception:
-        parsed = ()
-    path = _file_path(parsed[0]) if parsed else None
-    if path is None:
-        return Unresolved(f"{function}({arguments}), whose path cannot be resolved")
-    if context.files is None:
-        return Unresolved(f'{function}("{path}"), whose module folder could not be located')
-    text = context.files.read(path)
-    if not isinstance(text, str):
-        return text
-    if function == "file":
-        return _parse_interpolated(text, lambda expression: Unresolved("${" + expression + "}"))
-    variables = parsed[1] if len(parsed) > 1 and isinstance(parsed[1], dict) else {}
-    scope = context.scope
-
-    def variable(name: str) -> Any:
-        value = variables.get(name, Unresolved("${" + name + "}"))
-        return scope.evaluate(value) if scope is not None else value
-
-    return _tree(_parse_interpolated(text, variable), None)
-
-
-def _source_text(kind: str, raw: Any, scope: Optional[Scope]) -> Any:
-    """A heredoc or quoted string as written, interpolated as Terraform would, parsed as strictly as the EMR API."""
-    if not isinstance(raw, str):
-        return None
-    if kind == "quoted":
-        escapes = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
-        raw = _HCL_ESCAPES.sub(lambda m: escapes.get(m.group(1)) or chr(int(m.group(1)[1:], 16)), raw)
-    pieces = split_interpolations(raw)
-    if len(pieces) == 1 and pieces[0][0]:
-        return None  # the whole value is one expression: Checkov's rendering is the better reader
-    return _tree(_parse_interpolated(raw, lambda e: scope.evaluate("${" + e + "}") if scope else
-                                     Unresolved("${" + e + "}")), None)
-
-
-def configuration(value: Any, context: Context) -> Any:
-    """The `configuration` attribute of aws_emr_security_configuration, in any form Checkov hands over."""
-    if context.source_path:
-        kind, raw = raw_attribute(context.source_path, "aws_emr_security_configuration", context.address,
-                                  "configuration")
-        if kind in ("heredoc", "quoted"):
-            from_source = _source_text(kind, raw, context.scope)
-            if from_source is not None:
-                return from_source
+def _rendered_configuration(value: Any) -> Any:
     value = _unwrap(value)
     if not isinstance(value, str):
-        return _tree(value, context.scope)
+        return _rendered_tree(value)
     stripped = value.strip()
-    call = _CALL.match(stripped)
-    if call:
-        function, arguments = call.groups()
-        if function == "jsonencode":
-            return _jsonencode(arguments, context.scope)
-        return _read_call(function, arguments, context)
-    if _REFERENCE.fullmatch(stripped) or (stripped.startswith("${") and stripped.endswith("}")
-                                           and len(split_interpolations(stripped)) == 1):
-        resolved = _leaf(stripped, context.scope)
-        return parse_json(resolved) if isinstance(resolved, str) else resolved
-    return _tree(_parse_interpolated(value, lambda e: Unresolved("${" + e + "}")), context.scope)
+    if stripped.startswith("${jsonencode(") and stripped.endswith(")}"):
+        try:
+            return _rendered_tree(ast.literal_eval(stripped[len("${jsonencode("):-2]))
+        except Exception:  # not a literal Checkov could print: unknown
+            return Unresolved("jsonencode() of values Checkov could not render")
+    if _REFERENCE.fullmatch(stripped) or (stripped.startswith("${") and stripped.endswith("}")):
+        return Unresolved(stripped)
+    if "${" in value:
+        return _configuration(evaluate_template(value, lambda root, path: Unresolved(root), {}))
+    return parse_json(value)
 
 
-def security_configuration(conf: dict[str, Any], context: Context) -> list[Variant]:
+def security_configuration(conf: dict[str, Any], location: Optional[Location], address: str) -> list[Variant]:
+    if location is not None and location.form == PLAN:
+        return [Variant("", _plan_configuration(conf["configuration"]) if "configuration" in conf
+                        else Invalid("is missing: set the configuration argument"))]
+    if location is not None:
+        variants = _variants(location, address, SECURITY_CONFIGURATION, "configuration",
+                             lambda value: Invalid("is missing: set the configuration argument")
+                             if value is _ABSENT else _configuration(value))
+        if variants is not None:
+            return variants
     if "configuration" not in conf:
-        return [Variant("", Invalid("is missing: set the resource's configuration argument"))]
-    return [Variant("", configuration(conf["configuration"], context))]
+        return [Variant("", Invalid("is missing: set the configuration argument"))]
+    return [Variant("", _rendered_configuration(conf["configuration"]))]
 
 
-def cluster(conf: dict[str, Any], context: Context) -> list[Variant]:
-    properties = {}
-    if "security_configuration" in conf:
-        properties["security_configuration"] = _leaf(_unwrap(conf["security_configuration"]), context.scope)
-    return [Variant("", properties)]
+def _cluster_properties(value: Any) -> dict[str, Any]:
+    if value is _ABSENT or value is None:
+        return {}
+    if isinstance(value, Template):
+        return {"security_configuration": Unresolved(f'"{value.text}"')}
+    return {"security_configuration": value}
+
+
+def cluster(conf: dict[str, Any], location: Optional[Location], address: str) -> list[Variant]:
+    if location is not None and location.form != PLAN:
+        variants = _variants(location, address, CLUSTER, "security_configuration",
+                             _cluster_properties)
+        if variants is not None:
+            return variants
+    if "security_configuration" not in conf:
+        return [Variant("", {})]
+    return [Variant("", _cluster_properties(_rendered_leaf(_unwrap(conf["security_configuration"]))))]
+
+
+def location_of(candidates: list[tuple[str, str]], start_line: Any) -> Optional[Location]:
+    """The source of a scanned file among the scan roots; None when it is missing or ambiguous."""
+    if len(candidates) > 1:
+        candidates = [c for c in candidates if _declares_at(c[0], start_line)]
+    if len(candidates) != 1:
+        return None
+    path, root = candidates[0]
+    form = TF_JSON if path.endswith(".tf.json") else PLAN if path.endswith(".json") else HCL
+    return Location(os.path.dirname(path), root, form)
+
+
+def _declares_at(path: str, start_line: Any) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+        return isinstance(start_line, int) and 0 < start_line <= len(lines) and "resource" in lines[start_line - 1]
+    except OSError:
+        return False

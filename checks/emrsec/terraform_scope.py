@@ -1,9 +1,8 @@
-"""Terraform variables and locals, resolved from the source as Terraform would, where Checkov's rendering leaves them.
+"""Where a Terraform resource's references resolve: variables, locals, count/each, module callers, files.
 
-Checkov renders `var.*` / `local.*` unreliably (a `false` default or a module input is often left as the text
-`var.x`), so the pack resolves such leaves itself: root-module variables from tfvars files and defaults, module
-variables from the arguments of the `module` blocks that call the module, locals from `locals` blocks. Only
-literal values are followed; anything else stays `Unresolved`.
+The pack reads the source itself (see `terraform_expressions`): root-module variables from `-var-file`s,
+`*.auto.tfvars`, `terraform.tfvars` and defaults, in Terraform's order; module variables from the arguments
+of the `module` block that calls the module (each caller is a separate binding); locals from `locals` blocks.
 """
 from __future__ import annotations
 
@@ -11,32 +10,22 @@ import functools
 import json
 import os
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Union
 
 import hcl2
 
-from emrsec.jsontext import split_interpolations
+from emrsec import terraform_functions
+from emrsec.sources import ModuleFiles, var_files
+from emrsec.terraform_expressions import evaluate_expression, evaluate_value, unescape
 from emrsec.values import Unresolved
 
-MAX_HOPS = 16  # var -> module argument -> var ... chains longer than this are left unresolved
+MAX_HOPS = 32  # references followed for one value; deeper chains (or cycles) stay unresolved
+MAX_BINDINGS = 16  # caller chains evaluated for one module resource
 _SKIPPED_DIRS = {".terraform", "node_modules", ".git", ".serverless"}
-_SIMPLE_REFERENCE = re.compile(r"^(var|local)\.([A-Za-z_][A-Za-z0-9_\-]*)$")
-_MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(?:\[[^\]]*\])?")
+_MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(?:\[[^\]]*\])?\.")
+_INSTANCE_KEY = re.compile(r"\[(?:(\d+)|\"((?:[^\"\\]|\\.)*)\")\]$")
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class ModuleSource:
-    """What a module folder declares: variable defaults (or _MISSING), locals, and tfvars values."""
-
-    defaults: dict[str, Any]
-    locals: dict[str, Any]
-    tfvars: dict[str, Any]
-
-
-def _unwrap(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def _read_text(path: str) -> str:
@@ -47,15 +36,38 @@ def _read_text(path: str) -> str:
         return ""
 
 
+_ESCAPED_QUOTED = re.compile(r'^(?:[^"\\]|\\.)*\\"(?:[^"\\]|\\.)*$', re.S)
+
+
+def _quoted_strings_unescaped(value: Any, depth: int = 0) -> Any:
+    """hcl2 keeps the escapes of quoted strings ("{\\"A\\": 1}") but not of heredocs: undo them.
+
+    A quoted string holds no bare double quote, a heredoc of JSON always does.
+    """
+    if depth > 64:
+        return value
+    if isinstance(value, str):
+        return unescape(value) if _ESCAPED_QUOTED.match(value) else value
+    if isinstance(value, dict):
+        return {k: _quoted_strings_unescaped(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoted_strings_unescaped(v, depth + 1) for v in value]
+    return value
+
+
 @functools.lru_cache(maxsize=512)
 def load_document(path: str) -> dict[str, Any]:
     """A .tf / .tf.json / .tfvars file as hcl2 (or json) reads it; {} for a file Terraform would reject."""
     try:
         text = _read_text(path)
-        document = json.loads(text) if path.endswith(".json") else hcl2.loads(text)
+        document = json.loads(text) if path.endswith(".json") else _quoted_strings_unescaped(hcl2.loads(text))
         return document if isinstance(document, dict) else {}
     except Exception:  # a broken file contributes nothing; Checkov reports it on its own
         return {}
+
+
+def _unwrap(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def _blocks(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -63,29 +75,55 @@ def _blocks(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [b for b in (blocks if isinstance(blocks, list) else [blocks]) if isinstance(b, dict)]
 
 
+def _named(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    named = []
+    for name, body in block.items():
+        body = _unwrap(body) if isinstance(body, list) else body
+        if isinstance(body, dict):
+            named.append((name, body))
+    return named
+
+
+def _tfvars_order(name: str) -> tuple[int, str]:
+    """Terraform loads terraform.tfvars, then terraform.tfvars.json, then *.auto.tfvars(.json) by name."""
+    return ({"terraform.tfvars": 0, "terraform.tfvars.json": 1}.get(name, 2), name)
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    """What a module folder declares: variable defaults (or _MISSING), locals, tfvars values, resources."""
+
+    defaults: dict[str, Any]
+    locals: dict[str, Any]
+    tfvars: dict[str, Any]
+    resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
 @functools.lru_cache(maxsize=256)
 def module_source(module_dir: str) -> ModuleSource:
-    defaults: dict[str, Any] = {}
-    local_values: dict[str, Any] = {}
-    tfvars: dict[str, Any] = {}
+    source = ModuleSource({}, {}, {}, {})
     try:
         names = sorted(os.listdir(module_dir))
     except OSError:
         names = []
     for name in names:
         path = os.path.join(module_dir, name)
-        if name.endswith((".tf", ".tf.json")):
-            document = load_document(path)
-            for block in _blocks(document, "variable"):
-                for variable, body in block.items():
-                    body = _unwrap(body) if isinstance(body, list) else body
-                    if isinstance(body, dict):
-                        defaults[variable] = _unwrap(body["default"]) if "default" in body else _MISSING
-            for block in _blocks(document, "locals"):
-                local_values.update({k: _unwrap(v) for k, v in block.items() if not k.startswith("__")})
-        elif name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json")):
-            tfvars.update({k: _unwrap(v) for k, v in load_document(path).items()})
-    return ModuleSource(defaults, local_values, tfvars)
+        if not name.endswith((".tf", ".tf.json")):
+            continue
+        document = load_document(path)
+        for block in _blocks(document, "variable"):
+            for variable, body in _named(block):
+                source.defaults[variable] = _unwrap(body["default"]) if "default" in body else _MISSING
+        for block in _blocks(document, "locals"):
+            source.locals.update({k: _unwrap(v) for k, v in block.items() if not k.startswith("__")})
+        for block in _blocks(document, "resource"):
+            for resource_type, instances in block.items():
+                for resource_name, body in _named(instances) if isinstance(instances, dict) else []:
+                    source.resources[(resource_type, resource_name)] = body
+    for name in sorted((n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")
+                        or n.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=_tfvars_order):
+        source.tfvars.update({k: _unwrap(v) for k, v in load_document(os.path.join(module_dir, name)).items()})
+    return source
 
 
 @functools.lru_cache(maxsize=16)
@@ -93,17 +131,14 @@ def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, A
     """(module name, called folder) -> [(calling folder, arguments)] for every local module call under root."""
     calls: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")]
-        for name in names:
-            if not name.endswith((".tf", ".tf.json")):
-                continue
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(names):
             path = os.path.join(folder, name)
-            if "module" not in _read_text(path):
+            if not name.endswith((".tf", ".tf.json")) or "module" not in _read_text(path):
                 continue
             for block in _blocks(load_document(path), "module"):
-                for module_name, body in block.items():
-                    body = _unwrap(body) if isinstance(body, list) else body
-                    source = _unwrap(body.get("source")) if isinstance(body, dict) else None
+                for module_name, body in _named(block):
+                    source = _unwrap(body.get("source"))
                     if isinstance(source, str) and source.startswith(("./", "../")):
                         called = os.path.normpath(os.path.join(folder, source))
                         arguments = {k: _unwrap(v) for k, v in body.items() if not k.startswith("__")}
@@ -111,90 +146,136 @@ def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, A
     return calls
 
 
-def module_path(address: str) -> tuple[str, ...]:
-    """The module names in a resource address: module.a["k"].module.b.aws_x.y -> ("a", "b")."""
-    return tuple(_MODULE_SEGMENT.findall(address))
+@dataclass(frozen=True)
+class Call:
+    """One module call on the way from a root module down to a resource."""
+
+    name: str
+    caller_dir: str
+    arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Where `var.*` and `local.*` of one resource resolve: its module folder, its module address, the scan root."""
+    """One binding of a resource's references: its module folder, the chain of calls that reaches it, its instance."""
 
     module_dir: str
-    modules: tuple[str, ...]
     root: str
+    calls: tuple[Call, ...] = ()
+    instance: tuple[Optional[int], Optional[str]] = (None, None)  # count.index, each.key
+    for_each: Any = None
 
-    def reference(self, kind: str, name: str, hops: int = 0) -> Any:
+    @property
+    def root_module_dir(self) -> str:
+        return self.calls[0].caller_dir if self.calls else self.module_dir
+
+    @property
+    def origin(self) -> str:
+        """Which caller this binding follows, for messages ('' for a root module)."""
+        if not self.calls:
+            return ""
+        return "called from " + os.path.relpath(self.calls[-1].caller_dir, self.root)
+
+    def files(self) -> ModuleFiles:
+        return ModuleFiles(self.module_dir, self.root, self.root_module_dir)
+
+    def functions(self) -> dict[str, Callable[..., Any]]:
+        return terraform_functions.table(self.files())
+
+    def evaluate(self, value: Any, hops: int = 0) -> Any:
+        """A raw value (as hcl2 reads it) with its expressions evaluated in this scope."""
         if hops > MAX_HOPS:
-            return Unresolved(f"{kind}.{name} (a reference chain too long to follow)")
-        source = module_source(self.module_dir)
-        if kind == "local":
-            if name not in source.locals:
-                return Unresolved(f"local.{name} (not found in {self.module_dir})")
-            return self.evaluate(source.locals[name], hops + 1)
-        if not self.modules:
-            if name in source.tfvars:
-                return self.evaluate(source.tfvars[name], hops + 1)
-            return self._default(source, name, hops)
-        values = []
-        for caller_dir, arguments in module_calls(self.root).get((self.modules[-1], self.module_dir), []):
-            caller = Scope(caller_dir, self.modules[:-1], self.root)
-            values.append(caller.evaluate(arguments[name], hops + 1) if name in arguments
-                          else self._default(source, name, hops))
-        if not values:
-            return Unresolved(f"var.{name} (the module's caller was not found in the scanned folder)")
-        if any(value != values[0] for value in values[1:]):
-            return Unresolved(f"var.{name} (its callers pass different values)")
-        return values[0]
+            return Unresolved("a reference chain too long to follow")
+        return evaluate_value(value, lambda root, path: self._resolve(root, path, hops + 1), self.functions())
 
-    def _default(self, source: ModuleSource, name: str, hops: int) -> Any:
+    def evaluate_expression(self, text: str) -> Any:
+        return evaluate_expression(text, lambda root, path: self._resolve(root, path, 1), self.functions())
+
+    def _resolve(self, root: str, path: list[Union[str, int]], hops: int) -> Any:
+        name = path[0] if path else ""
+        if root == "var" and isinstance(name, str):
+            return self._variable(name, hops)
+        if root == "local" and isinstance(name, str):
+            source = module_source(self.module_dir)
+            if name not in source.locals:
+                return Unresolved(f"local.{name}, which is not declared in {self.module_dir}")
+            return self.evaluate(source.locals[name], hops)
+        if root == "count" and name == "index" and self.instance[0] is not None:
+            return self.instance[0]
+        if root == "each" and name in ("key", "value") and self.instance[1] is not None:
+            if name == "key":
+                return self.instance[1]
+            collection = self.evaluate(self.for_each, hops) if self.for_each is not None else None
+            if isinstance(collection, dict) and self.instance[1] in collection:
+                return collection[self.instance[1]]
+            if isinstance(collection, list) and self.instance[1] in collection:
+                return self.instance[1]
+            return Unresolved("each.value")
+        if root == "path" and name in ("module", "root", "cwd"):
+            return terraform_functions.path_marker(str(name))
+        return Unresolved(".".join([root, *map(str, path)]))
+
+    def _variable(self, name: str, hops: int) -> Any:
+        source = module_source(self.module_dir)
+        if self.calls:
+            call = self.calls[-1]
+            if name in call.arguments:
+                caller = Scope(call.caller_dir, self.root, self.calls[:-1])
+                return caller.evaluate(call.arguments[name], hops)
+        else:
+            for path in reversed(var_files()):
+                values = load_document(path)
+                if name in values:
+                    return self.evaluate(_unwrap(values[name]), hops)
+            if name in source.tfvars:
+                return self.evaluate(source.tfvars[name], hops)
         default = source.defaults.get(name, _MISSING)
         if default is _MISSING:
             return Unresolved(f"var.{name} (a variable without a default)")
-        return self.evaluate(default, hops + 1)
-
-    def evaluate(self, value: Any, hops: int = 0) -> Any:
-        """A raw HCL value (as hcl2 reads it) with its `${var.x}` / `${local.x}` parts resolved where possible."""
-        if isinstance(value, dict):
-            return {k: self.evaluate(v, hops) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.evaluate(v, hops) for v in value]
-        if not isinstance(value, str) or "${" not in value and not _SIMPLE_REFERENCE.match(value):
-            return value
-        pieces = split_interpolations(value)
-        if len(pieces) == 1 and (pieces[0][0] or _SIMPLE_REFERENCE.match(value)):
-            expression = pieces[0][1].strip() if pieces[0][0] else value
-            match = _SIMPLE_REFERENCE.match(expression)
-            return self.reference(match.group(1), match.group(2), hops) if match else Unresolved(value)
-        text = []
-        for is_interpolation, part in pieces:
-            resolved = self.evaluate("${" + part + "}", hops) if is_interpolation else part
-            if isinstance(resolved, bool):
-                resolved = "true" if resolved else "false"
-            if not isinstance(resolved, (str, int, float)) or isinstance(resolved, Unresolved):
-                return Unresolved(value)
-            text.append(str(resolved))
-        return "".join(text)
+        return self.evaluate(default, hops)
 
 
-def scope_for(module_dir: str, root: str, address: str) -> Scope:
-    return Scope(os.path.normpath(module_dir), module_path(address), os.path.normpath(root))
+def _call_chains(module_dir: str, names: tuple[str, ...], root: str) -> list[tuple[Call, ...]]:
+    """Every chain of module calls from a root module to `module_dir` named as in the resource address."""
+    if not names:
+        return [()]
+    chains = []
+    for caller_dir, arguments in module_calls(root).get((names[-1], module_dir), []):
+        for chain in _call_chains(caller_dir, names[:-1], root):
+            chains.append(chain + (Call(names[-1], caller_dir, arguments),))
+            if len(chains) >= MAX_BINDINGS:
+                return chains
+    return chains
 
 
-def raw_attribute(path: str, resource_type: str, address: str, attribute: str) -> tuple[str, Any]:
-    """An attribute of a resource as written in its .tf file, and how: "heredoc", "quoted" or "expression".
+def _is_called(module_dir: str, root: str) -> bool:
+    return any(called == module_dir for _, called in module_calls(root))
 
-    Checkov repairs broken JSON in strings (it drops trailing commas, accepts Python syntax), so the pack
-    reads string literals itself to judge them as the EMR API would.
+
+def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[str, Any]],
+             modules_known: bool) -> list[Scope]:
+    """The scopes a resource is evaluated in: one per chain of callers (a root resource has one, with no calls).
+
+    `modules_known`: the address carries the module path (HCL); .tf.json resources come without it, so a
+    folder that some module block calls is treated as that module.
     """
+    module_dir, root = os.path.normpath(module_dir), os.path.normpath(root)
+    names = tuple(_MODULE_SEGMENT.findall(address))
+    key = _INSTANCE_KEY.search(address)
+    instance = (int(key.group(1)) if key and key.group(1) else None,
+                json.loads(f'"{key.group(2)}"') if key and key.group(2) is not None else None)
+    for_each = _unwrap(resource.get("for_each")) if resource else None
+    if not modules_known and _is_called(module_dir, root):
+        chains = [(Call(name, caller, arguments),) for (name, called), callers in module_calls(root).items()
+                  if called == module_dir for caller, arguments in callers][:MAX_BINDINGS]
+    else:
+        chains = _call_chains(module_dir, names, root)
+    if not chains:
+        return [Scope(module_dir, root, (Call(names[-1], "", {}),), instance, for_each)] if names else \
+            [Scope(module_dir, root, (), instance, for_each)]
+    return [Scope(module_dir, root, chain, instance, for_each) for chain in chains]
+
+
+def resource_body(module_dir: str, resource_type: str, address: str) -> Optional[dict[str, Any]]:
     name = re.sub(r"\[[^\]]*\]$", "", address).rsplit(".", 1)[-1]
-    for block in _blocks(load_document(path), "resource"):
-        body = block.get(resource_type, {}).get(name) if isinstance(block.get(resource_type), dict) else None
-        if not isinstance(body, dict) or attribute not in body:
-            continue
-        lines = _read_text(path).splitlines()[body.get("__start_line__", 1) - 1:body.get("__end_line__", 0)]
-        written = next((line.split("=", 1)[1].lstrip() for line in lines
-                        if re.match(rf"\s*{attribute}\s*=", line)), "")
-        kind = "heredoc" if written.startswith("<<") else "quoted" if written.startswith('"') else "expression"
-        return kind, _unwrap(body[attribute])
-    return "expression", None
+    return module_source(os.path.normpath(module_dir)).resources.get((resource_type, name))

@@ -14,9 +14,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Unresolved:
-    """A value that cannot be known before deploy; `source` says what it was, for messages."""
+    """A value that cannot be known before deploy; `source` says what it was, for messages.
+
+    It counts as present where only presence is needed, unless `maybe_absent` (it may turn out null or
+    empty, e.g. a conditional with a null branch).
+    """
 
     source: str
+    maybe_absent: bool = False
 
 
 @dataclass(frozen=True)

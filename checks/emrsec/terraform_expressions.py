@@ -1,0 +1,465 @@
+"""A small, literal-only evaluator of Terraform expressions as hcl2 hands them over (`${...}` strings).
+
+Checkov's own rendering of Terraform values is unreliable for what decides these checks (a `false` default
+or a module input may stay the text `var.x`, `null` becomes the string "None", broken JSON is repaired), so
+the pack evaluates the source itself: literals, references to variables / locals / count / each, the
+operators, conditionals, templates, and the functions real configurations use. Nothing is executed; what
+cannot be known statically becomes `Unresolved`, and `maybe_absent` marks values that may turn out null.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Union
+
+from emrsec.jsontext import Segment, split_interpolations
+from emrsec.values import Unresolved
+
+MAX_EXPRESSION = 200_000  # characters; longer expressions are not evaluated
+MAX_NESTING = 100
+
+
+_SKIP = object()  # a for-expression element filtered out by its `if`
+
+
+class TerraformError(Exception):
+    """Terraform itself would reject the expression (e.g. null interpolated into a string)."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """The result of jsonencode(value): JSON text in Terraform, kept as the value it encodes."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string template with holes that could not be resolved."""
+
+    segments: tuple[Segment, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(s if isinstance(s, str) else "${" + s.source + "}" for s in self.segments)
+
+
+Value = Union[None, bool, int, float, str, list, dict, Unresolved, Encoded, Template]
+Resolver = Callable[[str, list[Union[str, int]]], Any]  # (root name, attribute path) -> value
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+|\#[^\n]*|//[^\n]*|/\*.*?\*/)
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_\-]*)
+  | (?P<op>\.\.\.|==|!=|<=|>=|&&|\|\||=>|[?:!<>+\-*/%().\[\]{},=])
+""", re.X | re.S)
+_PY_ESCAPES = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
+
+
+def unescape(body: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "xuU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _SIMPLE_ESCAPES.get(code, "\\" + code)
+    return _PY_ESCAPES.sub(one, body)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match:
+            raise ValueError(f"unexpected {text[position]!r}")
+        position = match.end()
+        if match.lastgroup != "space":
+            tokens.append((match.lastgroup or "", match.group()))
+    return tokens
+
+
+def _is_absent(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, Unresolved) and value.maybe_absent)
+
+
+def _unknown(value: Any) -> bool:
+    return isinstance(value, (Unresolved, Template))
+
+
+class _Parser:
+    """Recursive descent over the tokens, evaluating as it goes (short-circuit where Terraform does)."""
+
+    def __init__(self, text: str, resolve: Resolver, functions: dict[str, Callable[..., Any]]) -> None:
+        self.text, self.tokens, self.index = text, _tokens(text), 0
+        self.resolve, self.functions, self.depth = resolve, functions, 0
+
+    def peek(self, offset: int = 0) -> tuple[str, str]:
+        index = self.index + offset
+        return self.tokens[index] if index < len(self.tokens) else ("end", "")
+
+    def take(self, expected: Optional[str] = None) -> tuple[str, str]:
+        token = self.peek()
+        if expected is not None and token[1] != expected:
+            raise ValueError(f"expected {expected!r}, found {token[1]!r}")
+        self.index += 1
+        return token
+
+    def parse(self) -> Any:
+        value = self.expression()
+        if self.peek()[0] != "end":
+            raise ValueError(f"unexpected {self.peek()[1]!r}")
+        return value
+
+    def expression(self) -> Any:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ValueError("expression nests too deeply")
+        try:
+            condition = self.binary(0)
+            if self.peek()[1] != "?":
+                return condition
+            self.take("?")
+            when_true = self.expression()
+            self.take(":")
+            when_false = self.expression()
+            if condition is True or condition is False:
+                return when_true if condition else when_false
+            if when_true == when_false and not _unknown(when_true):
+                return when_true
+            return Unresolved(f"a conditional on {_describe(condition)}",
+                              maybe_absent=_is_absent(when_true) or _is_absent(when_false))
+        finally:
+            self.depth -= 1
+
+    _LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
+
+    def binary(self, level: int) -> Any:
+        if level == len(self._LEVELS):
+            return self.unary()
+        left = self.binary(level + 1)
+        while self.peek()[0] == "op" and self.peek()[1] in self._LEVELS[level]:
+            operator = self.take()[1]
+            right = self.binary(level + 1)
+            left = _apply(operator, left, right)
+        return left
+
+    def unary(self) -> Any:
+        if self.peek()[1] in ("!", "-"):
+            operator = self.take()[1]
+            operand = self.unary()
+            if _unknown(operand):
+                return Unresolved(f"{operator}{_describe(operand)}")
+            if operator == "!":
+                return (not operand) if isinstance(operand, bool) else Unresolved(f"!{operand!r}")
+            return -operand if isinstance(operand, (int, float)) and not isinstance(operand, bool) else Unresolved("-")
+        return self.postfix(self.primary())
+
+    def postfix(self, value: Any) -> Any:
+        while True:
+            token = self.peek()[1]
+            if token == "." and self.peek(1)[0] in ("ident", "number"):
+                self.take()
+                value = _index(value, self.take()[1])
+            elif token == "[" :
+                self.take()
+                if self.peek()[1] == "*":
+                    self.take()
+                    self.take("]")
+                    value = Unresolved("a splat expression")
+                else:
+                    key = self.expression()
+                    self.take("]")
+                    value = _index(value, key)
+            elif token == "." and self.peek(1)[1] == "*":
+                self.take(), self.take()
+                value = Unresolved("a splat expression")
+            else:
+                return value
+
+    def primary(self) -> Any:
+        kind, token = self.take()
+        if kind == "number":
+            return float(token) if any(c in token for c in ".eE") else int(token)
+        if kind == "string":
+            return self.template(unescape(token[1:-1]))
+        if token == "(":
+            value = self.expression()
+            self.take(")")
+            return value
+        if token == "[":
+            return self.sequence()
+        if token == "{":
+            return self.mapping()
+        if kind != "ident":
+            raise ValueError(f"unexpected {token!r}")
+        if token in ("true", "True"):
+            return True
+        if token in ("false", "False"):
+            return False
+        if token in ("null", "None"):
+            return None
+        if self.peek()[1] == "(":
+            return self.call(token)
+        return self.reference(token)
+
+    def reference(self, root: str) -> Any:
+        """A reference root and its static attribute path, resolved as far as it goes."""
+        path: list[Union[str, int]] = []
+        while self.peek()[1] == "." and self.peek(1)[0] in ("ident", "number"):
+            self.take()
+            part = self.take()[1]
+            path.append(int(part) if part.isdigit() else part)
+            if root in ("var", "local", "count", "each", "path") and path:
+                break
+        value = self.resolve(root, path)
+        return value
+
+    def call(self, name: str) -> Any:
+        self.take("(")
+        arguments = []
+        while self.peek()[1] != ")":
+            arguments.append(self.expression())
+            if self.peek()[1] == "...":
+                self.take()
+            if self.peek()[1] == ",":
+                self.take()
+            elif self.peek()[1] != ")":
+                raise ValueError(f"expected ',' in {name}()")
+        self.take(")")
+        function = self.functions.get(name)
+        if function is None:
+            return Unresolved(f"{name}(...)")
+        return function(*arguments)
+
+    def for_expression(self, closing: str) -> Any:
+        """`[for v in c : body if cond]` / `{for k, v in c : key => value}`, evaluated per element."""
+        self.take()  # for
+        names = [self.take()[1]]
+        if self.peek()[1] == ",":
+            self.take()
+            names.append(self.take()[1])
+        self.take("in")
+        collection = self.expression()
+        self.take(":")
+        start, depth = self.index, 0
+        while self.peek()[0] != "end" and not (depth == 0 and self.peek()[1] == closing):
+            token = self.take()[1]
+            depth += token in ("(", "[", "{")
+            depth -= token in (")", "]", "}")
+        body = self.tokens[start:self.index]
+        self.take(closing)
+        if _unknown(collection) or not isinstance(collection, (list, dict)):
+            return Unresolved(f"a for expression over {_describe(collection)}")
+        pairs = list(collection.items()) if isinstance(collection, dict) else list(enumerate(collection))
+        results: list[Any] = []
+        for key, value in pairs:
+            bound = dict(zip(names, (key, value))) if len(names) == 2 else {names[0]: value}
+            item = self._body(body, bound, closing == "}")
+            if isinstance(item, Unresolved):
+                return item
+            if item is not _SKIP:
+                results.append(item)
+        return dict(results) if closing == "}" else results
+
+    def _body(self, tokens: list[tuple[str, str]], bound: dict[str, Any], as_object: bool) -> Any:
+        def resolve(root: str, path: list[Union[str, int]]) -> Any:
+            if root not in bound:
+                return self.resolve(root, path)
+            value = bound[root]
+            for part in path:
+                value = _index(value, part)
+            return value
+        parser = _Parser("", resolve, self.functions)
+        parser.tokens, parser.depth = tokens, self.depth
+        key = parser.expression() if as_object else None
+        if as_object:
+            parser.take("=>")
+        value = parser.expression()
+        if parser.peek()[1] == "...":
+            return Unresolved("a for expression grouping results (...)")
+        if parser.peek() == ("ident", "if"):
+            parser.take()
+            condition = parser.expression()
+            if _unknown(condition):
+                return Unresolved(f"a for expression filtered by {_describe(condition)}")
+            if condition is not True:
+                return _SKIP
+        if parser.peek()[0] != "end":
+            raise ValueError("unexpected tokens in a for expression")
+        if as_object:
+            return Unresolved("a for expression with a computed key") if not isinstance(key, str) else (key, value)
+        return value
+
+    def sequence(self) -> Any:
+        if self.peek() == ("ident", "for"):
+            return self.for_expression("]")
+        items = []
+        while self.peek()[1] != "]":
+            items.append(self.expression())
+            if self.peek()[1] == ",":
+                self.take()
+        self.take("]")
+        return items
+
+    def mapping(self) -> Any:
+        if self.peek() == ("ident", "for"):
+            return self.for_expression("}")
+        result: dict[str, Any] = {}
+        unresolved_key = False
+        while self.peek()[1] != "}":
+            kind, token = self.peek()
+            if kind == "ident" and self.peek(1)[1] in ("=", ":"):
+                self.take()
+                key: Any = token
+            else:
+                key = self.expression()
+            self.take()  # '=' or ':'
+            value = self.expression()
+            if isinstance(key, str):
+                result[key] = value
+            else:
+                unresolved_key = True
+            if self.peek()[1] == ",":
+                self.take()
+        self.take("}")
+        return Unresolved("an object with a computed key") if unresolved_key else result
+
+    def template(self, text: str) -> Any:
+        return evaluate_template(text, self.resolve, self.functions)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Unresolved):
+        return value.source
+    if isinstance(value, Template):
+        return f'"{value.text}"'
+    return json.dumps(value, default=str)
+
+
+def _index(value: Any, key: Any) -> Any:
+    if _unknown(value):
+        return value if isinstance(value, Unresolved) else Unresolved(value.text)
+    if _unknown(key):
+        return Unresolved(f"an index by {_describe(key)}")
+    if isinstance(value, dict) and isinstance(key, str) and key in value:
+        return value[key]
+    if isinstance(value, list) and isinstance(key, (int, str)) and str(key).isdigit() and int(key) < len(value):
+        return value[int(key)]
+    raise TerraformError(f"has no element {json.dumps(key, default=str)}")
+
+
+def _apply(operator: str, left: Any, right: Any) -> Any:
+    if operator in ("&&", "||"):
+        for side in (left, right):  # a definite false / true decides even if the other side is unknown
+            if side is (operator == "||"):
+                return side
+        if _unknown(left) or _unknown(right):
+            return Unresolved(f"{_describe(left)} {operator} {_describe(right)}")
+        return (left and right) if operator == "&&" else (left or right)
+    if _unknown(left) or _unknown(right):
+        return Unresolved(f"{_describe(left)} {operator} {_describe(right)}")
+    if operator == "==":
+        return left == right and type(left) is type(right) or (left is None and right is None)
+    if operator == "!=":
+        return not (left == right and type(left) is type(right))
+    try:
+        return {"<": lambda: left < right, ">": lambda: left > right, "<=": lambda: left <= right,
+                ">=": lambda: left >= right, "+": lambda: left + right, "-": lambda: left - right,
+                "*": lambda: left * right, "/": lambda: left / right, "%": lambda: left % right}[operator]()
+    except Exception:
+        return Unresolved(f"{_describe(left)} {operator} {_describe(right)}")
+
+
+def as_text(value: Any) -> Union[str, Unresolved]:
+    """A value interpolated into a string, as Terraform converts it."""
+    if value is None:
+        raise TerraformError("interpolates a null value into a string")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, Encoded):
+        encoded = encode(value.value)
+        return encoded if isinstance(encoded, str) else encoded
+    if isinstance(value, Template):
+        return Unresolved(value.text)
+    if isinstance(value, Unresolved):
+        return value
+    raise TerraformError("interpolates a list or object into a string")
+
+
+def encode(value: Any) -> Union[str, Unresolved]:
+    """jsonencode() to text, or Unresolved if anything inside is unknown."""
+    def plain(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: plain(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [plain(v) for v in node]
+        if isinstance(node, Encoded):
+            return encode(node.value)
+        if _unknown(node):
+            raise _Unknowable()
+        return node
+    try:
+        return json.dumps(plain(value))
+    except _Unknowable:
+        return Unresolved("jsonencode() of values unknown before deploy")
+
+
+class _Unknowable(Exception):
+    pass
+
+
+def evaluate_template(text: str, resolve: Resolver, functions: dict[str, Callable[..., Any]]) -> Any:
+    """A string template: a lone `${expr}` keeps its value's type; otherwise text, or a Template with holes."""
+    if "${" not in text and "%{" not in text:
+        return text
+    if "%{" in text.replace("%%{", ""):
+        return Unresolved("a template with directives (%{...})")
+    pieces = split_interpolations(text.replace("$${", "\ue002"))
+    if len(pieces) == 1 and pieces[0][0]:
+        return evaluate_expression(pieces[0][1], resolve, functions)
+    segments: list[Segment] = []
+    for is_interpolation, part in pieces:
+        if not is_interpolation:
+            segments.append(part.replace("\ue002", "${"))
+            continue
+        value = as_text(evaluate_expression(part, resolve, functions))
+        segments.append(value)
+    if all(isinstance(s, str) for s in segments):
+        return "".join(segments)  # type: ignore[arg-type]
+    merged: list[Segment] = []
+    for segment in segments:
+        if isinstance(segment, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += segment
+        else:
+            merged.append(segment)
+    return Template(tuple(merged))
+
+
+def evaluate_expression(text: str, resolve: Resolver, functions: dict[str, Callable[..., Any]]) -> Any:
+    if len(text) > MAX_EXPRESSION:
+        return Unresolved("an expression too long to evaluate")
+    try:
+        return _Parser(text, resolve, functions).parse()
+    except TerraformError:
+        raise
+    except (ValueError, RecursionError, IndexError, KeyError, TypeError):
+        shown = text.strip() if len(text) < 60 else text.strip()[:57] + "..."
+        return Unresolved(shown)
+
+
+def evaluate_value(value: Any, resolve: Resolver, functions: dict[str, Callable[..., Any]], depth: int = 0) -> Any:
+    """A value as hcl2 reads it: containers of literals whose strings are templates."""
+    if depth > MAX_NESTING:
+        return Unresolved("a value nested too deeply")
+    if isinstance(value, str):
+        return evaluate_template(value, resolve, functions)
+    if isinstance(value, dict):
+        return {k: evaluate_value(v, resolve, functions, depth + 1) for k, v in value.items()
+                if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))}
+    if isinstance(value, list):
+        return [evaluate_value(v, resolve, functions, depth + 1) for v in value]
+    return value
