@@ -46,7 +46,8 @@ def _typescript(value: Any, indent: int) -> str:
     if value is KMS_KEY:
         return "key.keyArn"
     if isinstance(value, dict):
-        lines = [f"{pad}  {k if _IDENTIFIER.match(k) else json.dumps(k)}: {_typescript(v, indent + 1)}," for k, v in value.items()]
+        lines = [f"{pad}  {k if _IDENTIFIER.match(k) else json.dumps(k)}: {_typescript(v, indent + 1)},"
+                 for k, v in value.items()]
         return "{\n" + "\n".join(lines) + f"\n{pad}}}"
     return json.dumps(value).replace('"', "'")
 
@@ -56,7 +57,8 @@ def terraform_example(spec: CheckSpec) -> str:
         return ('resource "aws_emr_cluster" "example" {\n  name          = "analytics"\n  release_label = "emr-7.2.0"\n'
                 '  service_role  = aws_iam_role.emr_service.arn\n'
                 '  security_configuration = aws_emr_security_configuration.example.name\n  # ...\n}')
-    return ('resource "aws_kms_key" "emr" {\n  description         = "EMR encryption"\n  enable_key_rotation = true\n}\n\n'
+    return ('resource "aws_kms_key" "emr" {\n  description         = "EMR encryption"\n'
+            '  enable_key_rotation = true\n}\n\n'
             'resource "aws_emr_security_configuration" "example" {\n  name = "emr-encrypted"\n'
             f"  configuration = jsonencode({_hcl(spec.example, 1)})\n}}")
 

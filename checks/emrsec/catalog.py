@@ -73,7 +73,8 @@ CHECKS: tuple[CheckSpec, ...] = (
               _at_rest(S3EncryptionConfiguration=_S3_KMS)),
     CheckSpec(2, "EMR security configuration enables in-transit encryption with TLS (Security Hub EMR.4)", "EMR.4",
               "MEDIUM", SECURITY_CONFIGURATION,
-              "EnableInTransitEncryption is on and TLSCertificateConfiguration is valid: PEM with S3Object; Custom with "
+              "EnableInTransitEncryption is on and TLSCertificateConfiguration is valid: PEM with S3Object; "
+              "Custom with "
               "S3Object and CertificateProviderClass; EMR (EMR-managed certificates) needs nothing more.",
               "Set EncryptionConfiguration.EnableInTransitEncryption to true and "
               "InTransitEncryptionConfiguration.TLSCertificateConfiguration to "

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from typing import Any, Callable, Optional
 
 from checkov.cloudformation import parser as cloudformation_parser
@@ -18,7 +17,8 @@ from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
 from emrsec.sources import candidates
 from emrsec.values import Variant
 
-_RESULTS = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED, Outcome.UNKNOWN: CheckResult.UNKNOWN}
+_RESULTS = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED,
+            Outcome.UNKNOWN: CheckResult.UNKNOWN}
 Reader = Callable[[dict[str, Any], str], list[Variant]]
 
 

@@ -151,7 +151,7 @@ def _document(node: Any, defaults: dict[str, str]) -> Any:
 
 def _variants(properties: Any, key: str) -> list[Variant]:
     if not isinstance(properties, dict):
-        return [Variant("", Invalid(f"cannot be read: Properties is not an object"))]
+        return [Variant("", Invalid("cannot be read: Properties is not an object"))]
     try:
         branches = _branches(properties.get(key)) if key in properties else [((), _NO_VALUE)]
     except (_TooManyVariants, RecursionError):

@@ -45,7 +45,6 @@ class Template:
         return "".join(s if isinstance(s, str) else "${" + s.source + "}" for s in self.segments)
 
 
-Value = Union[None, bool, int, float, str, list, dict, Unresolved, Encoded, Template]
 Resolver = Callable[[str, list[Union[str, int]]], Any]  # (root name, attribute path) -> value
 
 _TOKEN = re.compile(r"""
@@ -255,7 +254,7 @@ class _Parser:
         pairs = list(collection.items()) if isinstance(collection, dict) else list(enumerate(collection))
         results: list[Any] = []
         for key, value in pairs:
-            bound = dict(zip(names, (key, value))) if len(names) == 2 else {names[0]: value}
+            bound = {names[0]: key, names[1]: value} if len(names) == 2 else {names[0]: value}
             item = self._body(body, bound, closing == "}")
             if isinstance(item, Unresolved):
                 return item

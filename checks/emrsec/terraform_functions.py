@@ -5,7 +5,7 @@ import json
 from typing import Any, Callable
 
 from emrsec.sources import ModuleFiles
-from emrsec.terraform_expressions import Encoded, Template, TerraformError, as_text, encode, evaluate_template
+from emrsec.terraform_expressions import Encoded, Template, TerraformError, as_text, evaluate_template
 from emrsec.values import Invalid, Unresolved
 
 _MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
@@ -81,7 +81,7 @@ def _jsondecode(text: Any) -> Any:
     try:
         return json.loads(text)
     except (TypeError, ValueError) as error:
-        raise TerraformError(f"jsondecode() of text that is not JSON ({error})")
+        raise TerraformError(f"jsondecode() of text that is not JSON ({error})") from None
 
 
 def _read(path: Any, files: ModuleFiles, function: str) -> str | Unresolved:
@@ -146,5 +146,4 @@ def table(files: ModuleFiles) -> dict[str, Callable[..., Any]]:
         "templatefile": templatefile,
     }.items()}
     functions["can"] = lambda value: Unresolved("can()") if _unknown(value) else True
-    functions["jsonencode_text"] = encode
     return functions

@@ -17,7 +17,7 @@ import hcl2
 
 from emrsec import terraform_functions
 from emrsec.sources import ModuleFiles, var_files
-from emrsec.terraform_expressions import evaluate_expression, evaluate_value, unescape
+from emrsec.terraform_expressions import evaluate_value, unescape
 from emrsec.values import Unresolved
 
 MAX_HOPS = 32  # references followed for one value; deeper chains (or cycles) stay unresolved
@@ -187,9 +187,6 @@ class Scope:
         if hops > MAX_HOPS:
             return Unresolved("a reference chain too long to follow")
         return evaluate_value(value, lambda root, path: self._resolve(root, path, hops + 1), self.functions())
-
-    def evaluate_expression(self, text: str) -> Any:
-        return evaluate_expression(text, lambda root, path: self._resolve(root, path, 1), self.functions())
 
     def _resolve(self, root: str, path: list[Union[str, int]], hops: int) -> Any:
         name = path[0] if path else ""
