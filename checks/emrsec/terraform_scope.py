@@ -167,12 +167,12 @@ class Scope:
 
     @property
     def root_module_dir(self) -> str:
-        return self.calls[0].caller_dir if self.calls else self.module_dir
+        return self.calls[0].caller_dir if self.calls and self.calls[0].caller_dir else self.module_dir
 
     @property
     def origin(self) -> str:
         """Which caller this binding follows, for messages ('' for a root module)."""
-        if not self.calls:
+        if not self.calls or not self.calls[-1].caller_dir:
             return ""
         return "called from " + os.path.relpath(self.calls[-1].caller_dir, self.root)
 
@@ -216,6 +216,8 @@ class Scope:
         source = module_source(self.module_dir)
         if self.calls:
             call = self.calls[-1]
+            if not call.caller_dir:
+                return Unresolved(f"var.{name}, set by the module's caller, which is not in the scanned folder")
             if name in call.arguments:
                 caller = Scope(call.caller_dir, self.root, self.calls[:-1])
                 return caller.evaluate(call.arguments[name], hops)
