@@ -8,8 +8,9 @@ from typing import Optional, Sequence
 from checkov_emr_security import checks_dir, import_pack
 
 PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed through):
-  --checks-dir   print the folder to use as Checkov's --external-checks-dir, then exit
-  --list         list the pack's checks, then exit
+  --checks-dir        print the folder to use as Checkov's --external-checks-dir, then exit
+  --list              list the pack's checks, then exit
+  --explain CHECK_ID  what the check wants, with a passing example per format, then exit
 """
 
 
@@ -40,6 +41,18 @@ def list_checks() -> str:
     return "\n".join([f"{'ID':<13} {'SEVERITY':<7} {'HUB':<6} NAME", *rows, f"frameworks: {', '.join(FRAMEWORKS)}"])
 
 
+def explain(check_ids: Sequence[str]) -> int:
+    from checkov_emr_security.docs import check_section
+    from emrsec.catalog import BY_ID
+
+    spec = BY_ID.get(check_ids[0].upper()) if check_ids else None
+    if spec is None:
+        print(f"checkov-emr: --explain takes one of {', '.join(BY_ID)}", file=sys.stderr)
+        return 2
+    print(check_section(spec, heading="#"))
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     import_pack()
@@ -49,6 +62,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if "--list" in argv:
         print(list_checks())
         return 0
+    if "--explain" in argv:
+        return explain(argv[argv.index("--explain") + 1:argv.index("--explain") + 2])
     if _has(argv, "-h", "--help"):
         print(PACK_FLAGS)
     from checkov.main import Checkov

@@ -103,3 +103,9 @@ def test_an_installed_copy_is_self_contained(tmp_path) -> None:
     completed = plain_checkov("-d", "examples", "--external-checks-dir", str(checks_dir), "--check", "CKV_EMRSEC_*",
                               "-o", "json", cwd=REPO)
     assert {r["check_id"] for r in records(completed)} == PACK_IDS
+
+
+def test_explain_renders_the_readme_section() -> None:
+    spec = CHECKS[3]
+    assert checkov_emr("--explain", spec.id.lower()).stdout.strip() == docs.check_section(spec, heading="#").strip()
+    assert checkov_emr("--explain", "CKV_NOPE").returncode == 2
