@@ -48,12 +48,18 @@ def _config() -> dict[str, list[str]]:
     return {}
 
 
+ROOT_ENV = "CHECKOV_EMR_ROOT"  # set by `checkov-emr --pre-commit`: the repository the changed files belong to
+
+
 @functools.lru_cache(maxsize=1)
 def scan_roots() -> tuple[str, ...]:
+    """The folders being scanned; the current folder only when Checkov was told none."""
     directories = _argv_values("-d", "--directory") or _config().get("directory", [])
     files = _argv_values("-f", "--file") or _config().get("file", [])
     roots = [os.path.abspath(d) for d in directories] + [os.path.dirname(os.path.abspath(f)) for f in files]
-    return tuple(roots + [os.getcwd()])
+    if os.environ.get(ROOT_ENV):
+        roots.append(os.path.abspath(os.environ[ROOT_ENV]))
+    return tuple(roots or [os.getcwd()])
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,10 +105,10 @@ class ModuleFiles:
 
 def candidates(scanned_file: str) -> list[tuple[str, str]]:
     """(absolute path, scan root) for every root under which `scanned_file` exists: more than one is ambiguous."""
-    roots = scan_roots()
+    roots = sorted(scan_roots(), key=len)  # the widest root that holds a file is its scan root
     if os.path.isabs(scanned_file) and os.path.isfile(scanned_file):
         inside = [r for r in roots if os.path.commonpath([r, scanned_file]) == r]
-        return [(scanned_file, max(inside, key=len) if inside else os.path.dirname(scanned_file))]
+        return [(scanned_file, inside[0] if inside else os.path.dirname(scanned_file))]
     found: dict[str, str] = {}
     for root in roots:
         path = os.path.join(root, scanned_file.lstrip("/\\"))

@@ -87,7 +87,7 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
     if resource is None:
         return None
     variants = []
-    scopes = bindings(location.module_dir, location.root, address, resource, modules_known=location.form == HCL)
+    scopes = bindings(location.module_dir, location.root, address, resource)
     for scope in scopes:
         if not _created(scope, resource):
             continue

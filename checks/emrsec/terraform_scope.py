@@ -247,16 +247,11 @@ def _call_chains(module_dir: str, names: tuple[str, ...], root: str) -> list[tup
     return chains
 
 
-def _is_called(module_dir: str, root: str) -> bool:
-    return any(called == module_dir for _, called in module_calls(root))
+def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[str, Any]]) -> list[Scope]:
+    """The scopes a resource is evaluated in: one per chain of module calls that reaches it.
 
-
-def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[str, Any]],
-             modules_known: bool) -> list[Scope]:
-    """The scopes a resource is evaluated in: one per chain of callers (a root resource has one, with no calls).
-
-    `modules_known`: the address carries the module path (HCL); .tf.json resources come without it, so a
-    folder that some module block calls is treated as that module.
+    The address carries the module path where Checkov followed the calls (`-d` over HCL). Where it does not
+    (.tf.json, `-f` on a module's file), a folder that a module block under the root calls is that module.
     """
     module_dir, root = os.path.normpath(module_dir), os.path.normpath(root)
     names = tuple(_MODULE_SEGMENT.findall(address))
@@ -264,14 +259,11 @@ def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[s
     instance = (int(key.group(1)) if key and key.group(1) else None,
                 json.loads(f'"{key.group(2)}"') if key and key.group(2) is not None else None)
     for_each = _unwrap(resource.get("for_each")) if resource else None
-    if not modules_known and _is_called(module_dir, root):
-        chains = [(Call(name, caller, arguments),) for (name, called), callers in module_calls(root).items()
-                  if called == module_dir for caller, arguments in callers][:MAX_BINDINGS]
+    if names:
+        chains = _call_chains(module_dir, names, root) or [(Call(names[-1], "", {}),)]
     else:
-        chains = _call_chains(module_dir, names, root)
-    if not chains:
-        return [Scope(module_dir, root, (Call(names[-1], "", {}),), instance, for_each)] if names else \
-            [Scope(module_dir, root, (), instance, for_each)]
+        chains = [chain for (name, called) in module_calls(root) if called == module_dir
+                  for chain in _call_chains(module_dir, (name,), root)][:MAX_BINDINGS] or [()]
     return [Scope(module_dir, root, chain, instance, for_each) for chain in chains]
 
 
