@@ -83,29 +83,53 @@ def map_leaves(tree: Any, leaf: Callable[[Any], Any], drop_key: Callable[[str], 
     return leaf(tree)
 
 
-def split_interpolations(text: str, opener: str = "${") -> list[tuple[bool, str]]:
-    """Splits text at `${...}` (balanced braces): [(is_interpolation, inner_or_literal), ...]."""
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the `}` that closes the interpolation opened before `start`, skipping quoted strings; -1 if none."""
+    depth, index, quote = 1, start, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
+
+
+_OPENERS = {False: re.compile(r"\$\{"), True: re.compile(r"\$\$\{|%%\{|\$\{")}
+
+
+def split_interpolations(text: str, escapes: bool = False) -> list[tuple[bool, str]]:
+    """Splits text at `${...}` (braces balanced, quoted strings skipped): [(is_interpolation, inner_or_literal)].
+
+    `escapes`: Terraform's `$${` and `%%{` stand for literal `${` and `%{`.
+    """
     pieces: list[tuple[bool, str]] = []
-    start = 0
-    while True:
-        begin = text.find(opener, start)
-        if begin < 0:
-            break
-        depth, end = 0, begin + len(opener) - 1
-        while end < len(text):
-            if text[end] == "{":
-                depth += 1
-            elif text[end] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            end += 1
-        if end >= len(text):
-            break  # unbalanced: the rest is literal
-        if begin > start:
-            pieces.append((False, text[start:begin]))
-        pieces.append((True, text[begin + len(opener):end]))
-        start = end + 1
-    if start < len(text):
-        pieces.append((False, text[start:]))
+    literal: list[str] = []
+    index, opener = 0, _OPENERS[escapes]
+    while (match := opener.search(text, index)) is not None:
+        literal.append(text[index:match.start()])
+        token = match.group()
+        end = _closing_brace(text, match.end()) if token == "${" else -1
+        if end < 0:
+            literal.append(token[1:] if token != "${" else token)
+            index = match.end()
+            continue
+        if any(literal):
+            pieces.append((False, "".join(literal)))
+        literal = []
+        pieces.append((True, text[match.end():end]))
+        index = end + 1
+    literal.append(text[index:])
+    if any(literal):
+        pieces.append((False, "".join(literal)))
     return pieces

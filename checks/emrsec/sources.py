@@ -76,12 +76,12 @@ class ModuleFiles:
     root: str
     root_module_dir: str = ""
 
-    def read(self, relative: str, base: str = "root") -> Union[str, Unresolved, Invalid]:
-        """A file's text, or Unresolved saying why the pack does not read it."""
+    def read(self, relative: str, folder: str = "") -> Union[str, Unresolved, Invalid]:
+        """A file's text (relative to `folder`, by default the root module's), or Unresolved saying why not."""
         shown = f'"{relative}"'
         if os.path.isabs(relative):
             return Unresolved(f"file {shown}, an absolute path the pack does not read")
-        folder = self.module_dir if base == "module" else (self.root_module_dir or self.module_dir)
+        folder = folder or self.root_module_dir or self.module_dir
         real_root = os.path.realpath(self.root)
         target = os.path.realpath(os.path.join(folder, relative))
         if os.path.commonpath([real_root, target]) != real_root:

@@ -20,11 +20,21 @@ MAX_EXPRESSION = 200_000  # characters; longer expressions are not evaluated
 MAX_NESTING = 100
 
 
-_SKIP = object()  # a for-expression element filtered out by its `if`
-
-
 class TerraformError(Exception):
     """Terraform itself would reject the expression (e.g. null interpolated into a string)."""
+
+
+_SKIP = object()  # a for-expression element filtered out by its `if`
+_DIRECTIVE = re.compile(r"(?<!%)%\{")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A Terraform error held back: only a branch taken (or a try() with no better argument) raises it."""
+
+    error: TerraformError
+
+
 
 
 @dataclass(frozen=True)
@@ -120,17 +130,28 @@ class _Parser:
             if self.peek()[1] != "?":
                 return condition
             self.take("?")
-            when_true = self.expression()
+            when_true = self.guarded()
             self.take(":")
-            when_false = self.expression()
+            when_false = self.guarded()
+            condition = as_bool(condition)
             if condition is True or condition is False:
-                return when_true if condition else when_false
-            if when_true == when_false and not _unknown(when_true):
+                chosen = when_true if condition else when_false
+                if isinstance(chosen, _Failed):
+                    raise chosen.error
+                return chosen
+            if not isinstance(when_true, _Failed) and when_true == when_false and not _unknown(when_true):
                 return when_true
-            return Unresolved(f"a conditional on {_describe(condition)}",
-                              maybe_absent=_is_absent(when_true) or _is_absent(when_false))
+            absent = any(isinstance(b, _Failed) or _is_absent(b) for b in (when_true, when_false))
+            return Unresolved(f"a conditional on {_describe(condition)}", maybe_absent=absent)
         finally:
             self.depth -= 1
+
+    def guarded(self) -> Any:
+        """An expression whose Terraform error is held back (`_Failed`) for the caller to decide on."""
+        try:
+            return self.expression()
+        except TerraformError as error:
+            return _Failed(error)
 
     _LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
 
@@ -151,7 +172,8 @@ class _Parser:
             if _unknown(operand):
                 return Unresolved(f"{operator}{_describe(operand)}")
             if operator == "!":
-                return (not operand) if isinstance(operand, bool) else Unresolved(f"!{operand!r}")
+                operand = as_bool(operand)
+                return (not operand) if isinstance(operand, bool) else operand
             return -operand if isinstance(operand, (int, float)) and not isinstance(operand, bool) else Unresolved("-")
         return self.postfix(self.primary())
 
@@ -219,7 +241,7 @@ class _Parser:
         self.take("(")
         arguments = []
         while self.peek()[1] != ")":
-            arguments.append(self.expression())
+            arguments.append(self.guarded() if name in ("try", "can") else self.expression())
             if self.peek()[1] == "...":
                 self.take()
             if self.peek()[1] == ",":
@@ -227,6 +249,10 @@ class _Parser:
             elif self.peek()[1] != ")":
                 raise ValueError(f"expected ',' in {name}()")
         self.take(")")
+        if name == "try":
+            return _try(arguments)
+        if name == "can":
+            return _can(arguments)
         function = self.functions.get(name)
         if function is None:
             return Unresolved(f"{name}(...)")
@@ -329,6 +355,40 @@ class _Parser:
         return evaluate_template(text, self.resolve, self.functions)
 
 
+def deep_unknown(value: Any, depth: int = 0) -> bool:
+    """Whether anything inside a value is unknown (bounded: past the bound, assume it is)."""
+    if depth > MAX_NESTING:
+        return True
+    if _unknown(value):
+        return True
+    if isinstance(value, dict):
+        return any(deep_unknown(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(deep_unknown(v, depth + 1) for v in value)
+    return False
+
+
+def _try(arguments: list[Any]) -> Any:
+    """try(): the first argument without an error; an unknown one may or may not fail, so the result is unknown."""
+    for index, argument in enumerate(arguments):
+        if isinstance(argument, _Failed):
+            continue
+        if _unknown(argument):
+            fallbacks = [a for a in arguments[index + 1:] if not isinstance(a, _Failed)]
+            return Unresolved(f"try() of {_describe(argument)}",
+                              maybe_absent=_is_absent(argument) or any(_is_absent(a) for a in fallbacks))
+        return argument
+    raise TerraformError("try() has no argument without an error")
+
+
+def _can(arguments: list[Any]) -> Any:
+    if len(arguments) != 1:
+        raise TerraformError("can() takes one argument")
+    if isinstance(arguments[0], _Failed):
+        return False
+    return Unresolved("can() of a value unknown before deploy") if deep_unknown(arguments[0]) else True
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, Unresolved):
         return value.source
@@ -349,20 +409,40 @@ def _index(value: Any, key: Any) -> Any:
     raise TerraformError(f"has no element {json.dumps(key, default=str)}")
 
 
+def as_bool(value: Any) -> Any:
+    """Terraform's conversion to bool: true/false, or the strings "true"/"false"; unknown stays unknown."""
+    if isinstance(value, bool) or _unknown(value):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise TerraformError(f"uses {_describe(value)} where a bool is required")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _equal(left: Any, right: Any) -> bool:
+    if _number(left) and _number(right):
+        return float(left) == float(right)
+    return type(left) is type(right) and left == right
+
+
 def _apply(operator: str, left: Any, right: Any) -> Any:
     if operator in ("&&", "||"):
+        left, right = as_bool(left), as_bool(right)
         for side in (left, right):  # a definite false / true decides even if the other side is unknown
             if side is (operator == "||"):
                 return side
         if _unknown(left) or _unknown(right):
             return Unresolved(f"{_describe(left)} {operator} {_describe(right)}")
         return (left and right) if operator == "&&" else (left or right)
-    if _unknown(left) or _unknown(right):
+    if deep_unknown(left) or deep_unknown(right):
         return Unresolved(f"{_describe(left)} {operator} {_describe(right)}")
     if operator == "==":
-        return left == right and type(left) is type(right) or (left is None and right is None)
+        return _equal(left, right)
     if operator == "!=":
-        return not (left == right and type(left) is type(right))
+        return not _equal(left, right)
     try:
         return {"<": lambda: left < right, ">": lambda: left > right, "<=": lambda: left <= right,
                 ">=": lambda: left >= right, "+": lambda: left + right, "-": lambda: left - right,
@@ -415,18 +495,14 @@ def evaluate_template(text: str, resolve: Resolver, functions: dict[str, Callabl
     """A string template: a lone `${expr}` keeps its value's type; otherwise text, or a Template with holes."""
     if "${" not in text and "%{" not in text:
         return text
-    if "%{" in text.replace("%%{", ""):
+    if _DIRECTIVE.search(text):
         return Unresolved("a template with directives (%{...})")
-    pieces = split_interpolations(text.replace("$${", "\ue002"))
+    pieces = split_interpolations(text, escapes=True)
     if len(pieces) == 1 and pieces[0][0]:
         return evaluate_expression(pieces[0][1], resolve, functions)
     segments: list[Segment] = []
     for is_interpolation, part in pieces:
-        if not is_interpolation:
-            segments.append(part.replace("\ue002", "${"))
-            continue
-        value = as_text(evaluate_expression(part, resolve, functions))
-        segments.append(value)
+        segments.append(as_text(evaluate_expression(part, resolve, functions)) if is_interpolation else part)
     if all(isinstance(s, str) for s in segments):
         return "".join(segments)  # type: ignore[arg-type]
     merged: list[Segment] = []

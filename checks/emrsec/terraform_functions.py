@@ -2,18 +2,27 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
+import yaml
+
 from emrsec.sources import ModuleFiles
-from emrsec.terraform_expressions import Encoded, Template, TerraformError, as_text, evaluate_template
+from emrsec.terraform_expressions import (Encoded, Template, TerraformError, as_bool, as_text, deep_unknown,
+                                          evaluate_template)
 from emrsec.values import Invalid, Unresolved
 
 _MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
 
 
-def path_marker(name: str) -> str:
-    """path.module / path.root / path.cwd: resolved to folders only when a file function reads the path."""
-    return f"{_MARK_OPEN}{name}{_MARK_CLOSE}"
+def path_marker(folder: str) -> str:
+    """path.module / path.root as a marked folder, resolved only when a file function reads the path."""
+    return f"{_MARK_OPEN}{folder}{_MARK_CLOSE}"
+
+
+# Functions that pass unknown values inside their arguments through (the rest give an unknown result).
+_PASS_THROUGH = frozenset({"jsonencode", "merge", "lookup", "concat", "tomap", "tolist", "toset", "coalesce",
+                           "sensitive", "nonsensitive", "element", "one", "values", "templatefile", "file"})
 
 
 def _unknown(*values: Any) -> bool:
@@ -23,7 +32,7 @@ def _unknown(*values: Any) -> bool:
 def _guard(function: Callable[..., Any], name: str) -> Callable[..., Any]:
     """Unknown arguments give an unknown result; a Python error in a literal-only function is 'cannot evaluate'."""
     def call(*arguments: Any) -> Any:
-        if _unknown(*arguments) and name not in ("try", "coalesce", "merge", "jsonencode", "tostring"):
+        if name not in _PASS_THROUGH and any(deep_unknown(a) for a in arguments):
             return Unresolved(f"{name}() of a value unknown before deploy")
         try:
             return function(*arguments)
@@ -54,13 +63,6 @@ def _coalesce(*values: Any) -> Any:
     raise TerraformError("coalesce() has no non-null, non-empty argument")
 
 
-def _try(*values: Any) -> Any:
-    for value in values:
-        if not _unknown(value):
-            return value
-    return Unresolved("try() of values unknown before deploy")
-
-
 def _to_bool(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
@@ -70,11 +72,29 @@ def _to_bool(value: Any) -> Any:
 
 
 def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
+    if _unknown(mapping, key):  # any of the values, or the default, may be the one
+        options = list(mapping.values()) if isinstance(mapping, dict) else []
+        return Unresolved(f"lookup() by {key.source if isinstance(key, Unresolved) else 'a template'}",
+                          maybe_absent=any(v is None or v == "" for v in options + list(default)))
     if isinstance(mapping, dict) and key in mapping:
         return mapping[key]
     if default:
         return default[0]
     raise TerraformError(f"lookup() found no key {json.dumps(key)}")
+
+
+def _format(spec: str, *values: Any) -> str:
+    """format() for the verbs configurations use: %s, %d, %v, %%."""
+    parts, values_left = re.split(r"(%%|%[sdv])", spec), list(values)
+    return "".join("%" if part == "%%" else as_text(values_left.pop(0)) if part in ("%s", "%d", "%v") else part
+                   for part in parts)
+
+
+def _yamldecode(text: Any) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise TerraformError(f"yamldecode() of text that is not YAML ({error})") from None
 
 
 def _jsondecode(text: Any) -> Any:
@@ -85,16 +105,15 @@ def _jsondecode(text: Any) -> Any:
 
 
 def _read(path: Any, files: ModuleFiles, function: str) -> str | Unresolved:
-    """path.module-relative, or (path.root, path.cwd, bare) relative to the root module, as Terraform reads it."""
+    """A path relative to the folder path.module / path.root marks, or bare (from the root module, as Terraform)."""
     if not isinstance(path, str):
         return Unresolved(f"{function}() of a path unknown before deploy")
-    base = "root"
-    for name in ("module", "root", "cwd"):
-        if path.startswith(path_marker(name)):
-            base, path = ("module" if name == "module" else "root"), path[len(path_marker(name)):].lstrip("/")
+    folder = ""
+    if path.startswith(_MARK_OPEN) and _MARK_CLOSE in path:
+        folder, path = path[1:path.index(_MARK_CLOSE)], path[path.index(_MARK_CLOSE) + 1:].lstrip("/")
     if _MARK_OPEN in path:
         return Unresolved(f"{function}() of a path unknown before deploy")
-    text = files.read(path, base)
+    text = files.read(path, folder)
     if isinstance(text, Invalid):
         raise TerraformError(text.reason)
     return text
@@ -133,17 +152,26 @@ def table(files: ModuleFiles) -> dict[str, Callable[..., Any]]:
         "tobool": _to_bool,
         "tonumber": lambda value: value if isinstance(value, (int, float)) else json.loads(value),
         "coalesce": _coalesce,
+        "keys": lambda mapping: sorted(mapping),
+        "values": lambda mapping: [mapping[k] for k in sorted(mapping)],
+        "element": lambda items, index: items[index % len(items)],
+        "one": lambda items: None if not items else items[0] if len(items) == 1 else Unresolved("one() of many"),
+        "alltrue": lambda items: all(as_bool(i) is True for i in items),
+        "anytrue": lambda items: any(as_bool(i) is True for i in items),
+        "startswith": lambda text, prefix: text.startswith(prefix),
+        "endswith": lambda text, suffix: text.endswith(suffix),
+        "yamldecode": _yamldecode,
+        "sensitive": lambda value: value,
+        "nonsensitive": lambda value: value,
         "length": lambda value: len(value),
         "concat": lambda *lists: [item for items in lists for item in items],
-        "try": _try,
         "tomap": lambda value: value,
         "tolist": lambda value: value,
         "toset": lambda value: value,
         "join": lambda separator, items: separator.join(as_text(item) for item in items),
         "replace": lambda text, old, new: text.replace(old, new),
-        "format": lambda spec, *values: spec.replace("%%", "\0").replace("%s", "{}").format(*values).replace("\0", "%"),
+        "format": _format,
         "file": file,
         "templatefile": templatefile,
     }.items()}
-    functions["can"] = lambda value: Unresolved("can()") if _unknown(value) else True
     return functions

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from emrsec.jsontext import map_leaves, parse_json, parse_with_holes
 from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template
-from emrsec.terraform_scope import Scope, bindings, resource_body
+from emrsec.terraform_scope import MAX_BINDINGS, Scope, bindings, resource_body
 from emrsec.values import Invalid, Unresolved, Variant
 
 SECURITY_CONFIGURATION, CLUSTER = "aws_emr_security_configuration", "aws_emr_cluster"
@@ -64,20 +64,10 @@ def _configuration(value: Any) -> Any:
 def _evaluated(scope: Scope, raw: Any) -> Any:
     try:
         return scope.evaluate(raw)
-    except TerraformError as error:
-        return Invalid(str(error))
+    except TerraformError as error:  # Terraform would stop here; the pack cannot tell what was meant
+        return Unresolved(f"an expression Terraform would reject ({error})")
     except RecursionError:
         return Unresolved("an expression nested too deeply to evaluate")
-
-
-def _created(scope: Scope, resource: dict[str, Any]) -> bool:
-    """False only where count / for_each certainly create no instance."""
-    for argument, empty in (("count", 0), ("for_each", None)):
-        if argument in resource:
-            value = _evaluated(scope, _unwrap(resource[argument]))
-            if value == empty or (argument == "for_each" and value in ({}, [])):
-                return False
-    return True
 
 
 def _variants(location: Location, address: str, resource_type: str, attribute: str,
@@ -88,12 +78,18 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
         return None
     variants = []
     scopes = bindings(location.module_dir, location.root, address, resource)
-    for scope in scopes:
-        if not _created(scope, resource):
-            continue
+    for scope in scopes[:MAX_BINDINGS]:
+        try:
+            if not scope.created(resource):
+                continue
+        except TerraformError:
+            pass  # an error in count / for_each: judge the resource as written
         raw = resource.get(attribute, _ABSENT)
         value = read(_ABSENT if raw is _ABSENT else _evaluated(scope, _unwrap(raw)))
         variants.append(Variant(scope.origin if len(scopes) > 1 else "", value))
+    if len(scopes) > MAX_BINDINGS:
+        variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
+                                                    f"of which the first {MAX_BINDINGS} were evaluated"))))
     if variants and all(v.value == variants[0].value for v in variants[1:]):
         return [Variant("", variants[0].value)]
     return variants

@@ -1,8 +1,9 @@
 """Where a Terraform resource's references resolve: variables, locals, count/each, module callers, files.
 
 The pack reads the source itself (see `terraform_expressions`): root-module variables from `-var-file`s,
-`*.auto.tfvars`, `terraform.tfvars` and defaults, in Terraform's order; module variables from the arguments
-of the `module` block that calls the module (each caller is a separate binding); locals from `locals` blocks.
+`*.auto.tfvars`, `terraform.tfvars` and defaults, in Terraform's order, converted to their declared type;
+module variables from the arguments of the `module` block that calls the module (each chain of callers is
+a separate binding); locals from `locals` blocks; `override.tf` files merged last, as Terraform does.
 """
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ import hcl2
 
 from emrsec import terraform_functions
 from emrsec.sources import ModuleFiles, var_files
-from emrsec.terraform_expressions import evaluate_value, unescape
+from emrsec.terraform_expressions import as_bool, evaluate_template, evaluate_value, unescape
 from emrsec.values import Unresolved
 
-MAX_HOPS = 32  # references followed for one value; deeper chains (or cycles) stay unresolved
-MAX_BINDINGS = 16  # caller chains evaluated for one module resource
+MAX_BINDINGS = 64  # caller chains evaluated for one module resource
+MAX_RESOLUTIONS = 50_000  # variable / local look-ups for one binding: a bound on adversarial input
 _SKIPPED_DIRS = {".terraform", "node_modules", ".git", ".serverless"}
-_MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(?:\[[^\]]*\])?\.")
+_MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(\[(?:\d+|\"(?:[^\"\\]|\\.)*\")\])?\.")
 _INSTANCE_KEY = re.compile(r"\[(?:(\d+)|\"((?:[^\"\\]|\\.)*)\")\]$")
+_OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 _MISSING = object()
+_IN_PROGRESS = object()
 
 
 def _read_text(path: str) -> str:
@@ -36,18 +39,25 @@ def _read_text(path: str) -> str:
         return ""
 
 
-_ESCAPED_QUOTED = re.compile(r'^(?:[^"\\]|\\.)*\\"(?:[^"\\]|\\.)*$', re.S)
+def _is_quoted_with_escapes(text: str) -> bool:
+    """hcl2 keeps a quoted string's escapes but not a heredoc's: a quoted one holds `\\"` and no bare `"`."""
+    escaped = seen_escaped_quote = False
+    for char in text:
+        if escaped:
+            seen_escaped_quote |= char == '"'
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            return False
+    return seen_escaped_quote
 
 
 def _quoted_strings_unescaped(value: Any, depth: int = 0) -> Any:
-    """hcl2 keeps the escapes of quoted strings ("{\\"A\\": 1}") but not of heredocs: undo them.
-
-    A quoted string holds no bare double quote, a heredoc of JSON always does.
-    """
     if depth > 64:
         return value
     if isinstance(value, str):
-        return unescape(value) if _ESCAPED_QUOTED.match(value) else value
+        return unescape(value) if "\\" in value and _is_quoted_with_escapes(value) else value
     if isinstance(value, dict):
         return {k: _quoted_strings_unescaped(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
@@ -75,9 +85,9 @@ def _blocks(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [b for b in (blocks if isinstance(blocks, list) else [blocks]) if isinstance(b, dict)]
 
 
-def _named(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _named(block: Any) -> list[tuple[str, dict[str, Any]]]:
     named = []
-    for name, body in block.items():
+    for name, body in (block.items() if isinstance(block, dict) else []):
         body = _unwrap(body) if isinstance(body, list) else body
         if isinstance(body, dict):
             named.append((name, body))
@@ -89,37 +99,52 @@ def _tfvars_order(name: str) -> tuple[int, str]:
     return ({"terraform.tfvars": 0, "terraform.tfvars.json": 1}.get(name, 2), name)
 
 
-@dataclass(frozen=True)
-class ModuleSource:
-    """What a module folder declares: variable defaults (or _MISSING), locals, tfvars values, resources."""
+@dataclass
+class Variable:
+    default: Any = _MISSING
+    type: Any = None  # the raw type expression
+    nullable: bool = True
 
-    defaults: dict[str, Any]
-    locals: dict[str, Any]
-    tfvars: dict[str, Any]
+
+@dataclass
+class ModuleSource:
+    """What a module folder declares: variables, locals, tfvars values and resource bodies (overrides merged)."""
+
+    variables: dict[str, Variable] = field(default_factory=dict)
+    locals: dict[str, Any] = field(default_factory=dict)
+    tfvars: dict[str, Any] = field(default_factory=dict)
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, document: dict[str, Any], override: bool) -> None:
+        for block in _blocks(document, "variable"):
+            for name, body in _named(block):
+                variable = self.variables.setdefault(name, Variable())
+                if "default" in body:
+                    variable.default = _unwrap(body["default"])
+                variable.type = _unwrap(body.get("type", variable.type))
+                variable.nullable = _unwrap(body.get("nullable", variable.nullable)) is not False
+        for block in _blocks(document, "locals"):
+            self.locals.update({k: _unwrap(v) for k, v in block.items() if not k.startswith("__")})
+        for block in _blocks(document, "resource"):
+            for resource_type, instances in block.items():
+                for name, body in _named(instances):
+                    existing = self.resources.get((resource_type, name))
+                    if override and existing is not None:
+                        existing.update({k: v for k, v in body.items() if not k.startswith("__")})
+                    else:
+                        self.resources.setdefault((resource_type, name), dict(body))
 
 
 @functools.lru_cache(maxsize=256)
 def module_source(module_dir: str) -> ModuleSource:
-    source = ModuleSource({}, {}, {}, {})
+    source = ModuleSource()
     try:
         names = sorted(os.listdir(module_dir))
     except OSError:
         names = []
-    for name in names:
-        path = os.path.join(module_dir, name)
-        if not name.endswith((".tf", ".tf.json")):
-            continue
-        document = load_document(path)
-        for block in _blocks(document, "variable"):
-            for variable, body in _named(block):
-                source.defaults[variable] = _unwrap(body["default"]) if "default" in body else _MISSING
-        for block in _blocks(document, "locals"):
-            source.locals.update({k: _unwrap(v) for k, v in block.items() if not k.startswith("__")})
-        for block in _blocks(document, "resource"):
-            for resource_type, instances in block.items():
-                for resource_name, body in _named(instances) if isinstance(instances, dict) else []:
-                    source.resources[(resource_type, resource_name)] = body
+    configuration = [n for n in names if n.endswith((".tf", ".tf.json"))]
+    for name in sorted(configuration, key=lambda n: bool(_OVERRIDE.search(n))):  # override files last
+        source.add(load_document(os.path.join(module_dir, name)), bool(_OVERRIDE.search(name)))
     for name in sorted((n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")
                         or n.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=_tfvars_order):
         source.tfvars.update({k: _unwrap(v) for k, v in load_document(os.path.join(module_dir, name)).items()})
@@ -146,24 +171,91 @@ def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, A
     return calls
 
 
+# --- declared types ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Type:
+    kind: str  # bool, string, number, any, object, map, list, tuple, optional
+    of: Any = None
+    default: Any = None
+
+
+def _type_functions() -> dict[str, Callable[..., Any]]:
+    return {"object": lambda attributes: _Type("object", attributes), "map": lambda of: _Type("map", of),
+            "list": lambda of: _Type("list", of), "set": lambda of: _Type("list", of),
+            "tuple": lambda items: _Type("tuple", items),
+            "optional": lambda of, default=None: _Type("optional", of, default)}
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_type(expression: str) -> Any:
+    return evaluate_template(expression, lambda root, path: _Type(root) if not path else None, _type_functions())
+
+
+def _converted(value: Any, declared: Any, depth: int = 0) -> Any:
+    """A value converted to its declared type as Terraform does (optional() defaults included)."""
+    if not isinstance(declared, _Type) or isinstance(value, Unresolved) or value is None or depth > 32:
+        return value
+    kind = declared.kind
+    if kind == "bool" and isinstance(value, str) and value in ("true", "false"):
+        return as_bool(value)
+    if kind == "string" and isinstance(value, (bool, int, float)):
+        return ("true" if value else "false") if isinstance(value, bool) else format(value, "g")
+    if kind == "number" and isinstance(value, str):
+        try:
+            return int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            return value
+    if kind == "object" and isinstance(value, dict) and isinstance(declared.of, dict):
+        result = dict(value)
+        for attribute, attribute_type in declared.of.items():
+            if isinstance(attribute_type, _Type) and attribute_type.kind == "optional":
+                if result.get(attribute) is None:
+                    result[attribute] = attribute_type.default
+                result[attribute] = _converted(result[attribute], attribute_type.of, depth + 1)
+            elif attribute in result:
+                result[attribute] = _converted(result[attribute], attribute_type, depth + 1)
+        return result
+    if kind == "map" and isinstance(value, dict):
+        return {k: _converted(v, declared.of, depth + 1) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_converted(v, declared.of, depth + 1) for v in value]
+    return value
+
+
+# --- scopes ---------------------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Call:
-    """One module call on the way from a root module down to a resource."""
+    """One module call on the way from a root module down to a resource, and which instance of it."""
 
     name: str
     caller_dir: str
-    arguments: dict[str, Any]
+    arguments: dict[str, Any] = field(hash=False)
+    instance: tuple[Optional[int], Optional[str]] = (None, None)
 
 
-@dataclass(frozen=True)
+def _instance(key: Optional[str]) -> tuple[Optional[int], Optional[str]]:
+    match = _INSTANCE_KEY.search(key or "")
+    if not match:
+        return None, None
+    return (int(match.group(1)), None) if match.group(1) else (None, json.loads(f'"{match.group(2)}"'))
+
+
+@dataclass
 class Scope:
-    """One binding of a resource's references: its module folder, the chain of calls that reaches it, its instance."""
+    """One binding of a resource's references: its module folder, the chain of calls that reaches it, its instance.
+
+    `memo` is shared by the scopes of one binding: each variable and local is evaluated once, and a reference
+    cycle is detected instead of followed.
+    """
 
     module_dir: str
     root: str
     calls: tuple[Call, ...] = ()
     instance: tuple[Optional[int], Optional[str]] = (None, None)  # count.index, each.key
     for_each: Any = None
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def root_module_dir(self) -> str:
@@ -179,70 +271,117 @@ class Scope:
     def files(self) -> ModuleFiles:
         return ModuleFiles(self.module_dir, self.root, self.root_module_dir)
 
-    def functions(self) -> dict[str, Callable[..., Any]]:
-        return terraform_functions.table(self.files())
+    def caller(self) -> Scope:
+        call = self.calls[-1]
+        return Scope(call.caller_dir, self.root, self.calls[:-1], call.instance,
+                     _unwrap(call.arguments.get("for_each")), self.memo)
 
-    def evaluate(self, value: Any, hops: int = 0) -> Any:
+    def evaluate(self, value: Any) -> Any:
         """A raw value (as hcl2 reads it) with its expressions evaluated in this scope."""
-        if hops > MAX_HOPS:
-            return Unresolved("a reference chain too long to follow")
-        return evaluate_value(value, lambda root, path: self._resolve(root, path, hops + 1), self.functions())
+        functions = self.memo.setdefault(("functions", len(self.calls)), terraform_functions.table(self.files()))
+        return evaluate_value(value, self._resolve, functions)
 
-    def _resolve(self, root: str, path: list[Union[str, int]], hops: int) -> Any:
+    def created(self, resource: dict[str, Any]) -> bool:
+        """False where count / for_each certainly create no instance of the resource or of a module on the way."""
+        scopes: list[tuple[Scope, dict[str, Any], tuple[Optional[int], Optional[str]]]] = [
+            (self, resource, self.instance)]
+        scope = self
+        while scope.calls and scope.calls[-1].caller_dir:
+            call = scope.calls[-1]
+            scope = scope.caller()
+            scopes.append((scope, call.arguments, call.instance))
+        for evaluating, body, (index, key) in scopes:
+            if "count" in body:
+                count = evaluating.evaluate(_unwrap(body["count"]))
+                if isinstance(count, int) and not isinstance(count, bool) and (
+                        count == 0 or (index is not None and index >= count)):
+                    return False
+            if "for_each" in body:
+                collection = evaluating.evaluate(_unwrap(body["for_each"]))
+                if isinstance(collection, (dict, list)) and (
+                        not collection or (key is not None and key not in collection)):
+                    return False
+        return True
+
+    def _resolve(self, root: str, path: list[Union[str, int]]) -> Any:
         name = path[0] if path else ""
-        if root == "var" and isinstance(name, str):
-            return self._variable(name, hops)
-        if root == "local" and isinstance(name, str):
-            source = module_source(self.module_dir)
-            if name not in source.locals:
-                return Unresolved(f"local.{name}, which is not declared in {self.module_dir}")
-            return self.evaluate(source.locals[name], hops)
+        if root in ("var", "local") and isinstance(name, str):
+            key = (len(self.calls), root, name)
+            cached = self.memo.get(key, _MISSING)
+            if cached is _IN_PROGRESS:
+                self.memo.setdefault("cycles", set()).add(key)
+                return Unresolved(f"{root}.{name}, which refers to itself")
+            if cached is not _MISSING:
+                return cached
+            count = self.memo["resolutions"] = self.memo.get("resolutions", 0) + 1
+            if count > MAX_RESOLUTIONS:
+                return Unresolved("references too many to follow")
+            self.memo[key] = _IN_PROGRESS
+            try:
+                value = self._variable(name) if root == "var" else self._local(name)
+            finally:
+                self.memo.pop(key, None)
+            if key in self.memo.get("cycles", ()):
+                value = Unresolved(f"{root}.{name}, which refers to itself")
+            self.memo[key] = value
+            return value
         if root == "count" and name == "index" and self.instance[0] is not None:
             return self.instance[0]
         if root == "each" and name in ("key", "value") and self.instance[1] is not None:
             if name == "key":
                 return self.instance[1]
-            collection = self.evaluate(self.for_each, hops) if self.for_each is not None else None
+            collection = self.evaluate(self.for_each) if self.for_each is not None else None
             if isinstance(collection, dict) and self.instance[1] in collection:
                 return collection[self.instance[1]]
             if isinstance(collection, list) and self.instance[1] in collection:
                 return self.instance[1]
             return Unresolved("each.value")
         if root == "path" and name in ("module", "root", "cwd"):
-            return terraform_functions.path_marker(str(name))
+            return terraform_functions.path_marker(self.module_dir if name == "module" else self.root_module_dir)
         return Unresolved(".".join([root, *map(str, path)]))
 
-    def _variable(self, name: str, hops: int) -> Any:
+    def _local(self, name: str) -> Any:
         source = module_source(self.module_dir)
+        if name not in source.locals:
+            return Unresolved(f"local.{name}, which is not declared in {self.module_dir}")
+        return self.evaluate(source.locals[name])
+
+    def _variable(self, name: str) -> Any:
+        declared = module_source(self.module_dir).variables.get(name, Variable())
+        value = self._given(name)
+        if value is None and not declared.nullable:
+            value = _MISSING
+        if value is _MISSING:
+            if declared.default is _MISSING:
+                return Unresolved(f"var.{name} (a variable without a default)")
+            value = self.evaluate(declared.default)
+        declared_type = _parse_type(declared.type) if isinstance(declared.type, str) else None
+        return _converted(value, declared_type)
+
+    def _given(self, name: str) -> Any:
+        """The value a caller, a -var-file or a tfvars file gives the variable (_MISSING if none)."""
         if self.calls:
             call = self.calls[-1]
             if not call.caller_dir:
                 return Unresolved(f"var.{name}, set by the module's caller, which is not in the scanned folder")
-            if name in call.arguments:
-                caller = Scope(call.caller_dir, self.root, self.calls[:-1])
-                return caller.evaluate(call.arguments[name], hops)
-        else:
-            for path in reversed(var_files()):
-                values = load_document(path)
-                if name in values:
-                    return self.evaluate(_unwrap(values[name]), hops)
-            if name in source.tfvars:
-                return self.evaluate(source.tfvars[name], hops)
-        default = source.defaults.get(name, _MISSING)
-        if default is _MISSING:
-            return Unresolved(f"var.{name} (a variable without a default)")
-        return self.evaluate(default, hops)
+            return self.caller().evaluate(call.arguments[name]) if name in call.arguments else _MISSING
+        for path in reversed(var_files()):
+            values = load_document(path)
+            if name in values:
+                return self.evaluate(_unwrap(values[name]))
+        source = module_source(self.module_dir)
+        return self.evaluate(source.tfvars[name]) if name in source.tfvars else _MISSING
 
 
-def _call_chains(module_dir: str, names: tuple[str, ...], root: str) -> list[tuple[Call, ...]]:
-    """Every chain of module calls from a root module to `module_dir` named as in the resource address."""
-    if not names:
+def _call_chains(module_dir: str, calls: tuple[tuple[str, Optional[str]], ...], root: str) -> list[tuple[Call, ...]]:
+    """Every chain of module calls from a root module to `module_dir`, as named in the resource address."""
+    if not calls:
         return [()]
-    chains = []
-    for caller_dir, arguments in module_calls(root).get((names[-1], module_dir), []):
-        for chain in _call_chains(caller_dir, names[:-1], root):
-            chains.append(chain + (Call(names[-1], caller_dir, arguments),))
-            if len(chains) >= MAX_BINDINGS:
+    (name, key), chains = calls[-1], []
+    for caller_dir, arguments in module_calls(root).get((name, module_dir), []):
+        for chain in _call_chains(caller_dir, calls[:-1], root):
+            chains.append(chain + (Call(name, caller_dir, arguments, _instance(key)),))
+            if len(chains) > MAX_BINDINGS:
                 return chains
     return chains
 
@@ -252,19 +391,18 @@ def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[s
 
     The address carries the module path where Checkov followed the calls (`-d` over HCL). Where it does not
     (.tf.json, `-f` on a module's file), a folder that a module block under the root calls is that module.
+    More than MAX_BINDINGS chains: the list ends with one more scope, which callers the caller may use to say so.
     """
     module_dir, root = os.path.normpath(module_dir), os.path.normpath(root)
-    names = tuple(_MODULE_SEGMENT.findall(address))
-    key = _INSTANCE_KEY.search(address)
-    instance = (int(key.group(1)) if key and key.group(1) else None,
-                json.loads(f'"{key.group(2)}"') if key and key.group(2) is not None else None)
+    named_calls = tuple(_MODULE_SEGMENT.findall(address))
+    instance = _instance(_MODULE_SEGMENT.sub("", address))
     for_each = _unwrap(resource.get("for_each")) if resource else None
-    if names:
-        chains = _call_chains(module_dir, names, root) or [(Call(names[-1], "", {}),)]
+    if named_calls:
+        chains = _call_chains(module_dir, named_calls, root) or [(Call(named_calls[-1][0], "", {}),)]
     else:
         chains = [chain for (name, called) in module_calls(root) if called == module_dir
-                  for chain in _call_chains(module_dir, (name,), root)][:MAX_BINDINGS] or [()]
-    return [Scope(module_dir, root, chain, instance, for_each) for chain in chains]
+                  for chain in _call_chains(module_dir, ((name, None),), root)] or [()]
+    return [Scope(module_dir, root, chain, instance, for_each) for chain in chains[:MAX_BINDINGS + 1]]
 
 
 def resource_body(module_dir: str, resource_type: str, address: str) -> Optional[dict[str, Any]]:
