@@ -1,6 +1,7 @@
 """`checkov-emr`: Checkov with this pack loaded, on every framework that can hold an EMR security configuration."""
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from typing import Optional, Sequence
@@ -11,6 +12,11 @@ PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed
   --checks-dir        print the folder to use as Checkov's --external-checks-dir, then exit
   --list              list the pack's checks, then exit
   --explain CHECK_ID  what the check wants, with a passing example per format, then exit
+  --pre-commit [FLAGS] FILE...
+                      the pre-commit hook: scan only the given files that mention an EMR security
+                      configuration or cluster (none: exit 0 at once), resolving from the whole repository
+  --github-annotations SARIF_FILE
+                      print the SARIF file's findings as GitHub Actions annotations, then exit
 """
 
 
@@ -53,8 +59,28 @@ def explain(check_ids: Sequence[str]) -> int:
     return 0
 
 
+def pre_commit(argv: Sequence[str]) -> Optional[list[str]]:
+    """The hook's Checkov arguments (None: nothing to scan); points the pack at the repository."""
+    from checkov_emr_security import precommit
+
+    arguments = precommit.checkov_arguments(argv)
+    if arguments is not None:
+        os.environ.setdefault(precommit.ROOT_ENV, precommit.repository_root())
+        sys.argv[1:] = arguments  # the pack reads -f / --var-file from the command line
+    return arguments
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--pre-commit" in argv:
+        hook_arguments = pre_commit(argv)
+        if hook_arguments is None:
+            return 0
+        argv = hook_arguments
+    if "--github-annotations" in argv:
+        from checkov_emr_security import github_annotations
+
+        return github_annotations.main(argv[argv.index("--github-annotations") + 1:])
     import_pack()
     if "--checks-dir" in argv:
         print(checks_dir())
@@ -68,9 +94,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(PACK_FLAGS)
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details
+    from checkov_emr_security import cloudformation_details, outputs
 
     cloudformation_details.install()
+    outputs.install()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         return Checkov(checkov_arguments(argv)).run() or 0

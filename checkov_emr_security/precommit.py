@@ -1,0 +1,93 @@
+"""`checkov-emr --pre-commit [checkov flags] FILE...`: the pre-commit hook's mode.
+
+pre-commit appends the changed files to the hook's arguments. This module must not import Checkov: a
+commit that touches no EMR resource is decided by a plain text search and costs milliseconds instead of
+Checkov's start-up (seconds). Files that do mention one are scanned with `-f`, one flag per file, so
+Checkov reports only them, while `CHECKOV_EMR_ROOT` (the repository) lets the pack resolve Terraform
+variables, locals, `file()` targets and module callers from the files around them.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Optional, Sequence
+
+FLAG = "--pre-commit"
+ROOT_ENV = "CHECKOV_EMR_ROOT"  # read by the pack (checks/emrsec/sources.py)
+
+# Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
+# resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values.
+MARKERS = (b"aws_emr_security_configuration", b"aws_emr_cluster",
+           b"AWS::EMR::SecurityConfiguration", b"AWS::EMR::Cluster")
+MAX_READ_BYTES = 4 * 1024 * 1024
+_CHUNK_BYTES = 1024 * 1024
+
+# Checkov 3.3 options that take a value: a file right after one of them is that value, not a changed file.
+# tests/test_integrations.py compares this with Checkov's own parser.
+VALUE_OPTIONS = frozenset({
+    "-d", "--directory", "-f", "--file", "--skip-path", "--external-checks-dir", "--external-checks-git",
+    "--external-checks-public-key", "-o", "--output", "--output-file-path", "--framework", "--skip-framework",
+    "-c", "--check", "--skip-check", "--soft-fail-on", "--hard-fail-on", "--bc-api-key", "--prisma-api-url",
+    "--docker-image", "--image", "--dockerfile-path", "--repo-id", "-b", "--branch",
+    "--download-external-modules", "--var-file", "--external-modules-download-path", "--evaluate-variables",
+    "-ca", "--ca-certificate", "--repo-root-for-plan-enrichment", "--config-file", "--create-config",
+    "--baseline", "--skip-cve-package", "--policy-metadata-filter", "--policy-metadata-filter-exception",
+    "--secrets-scan-file-type", "--block-list-secret-scan", "--summary-position", "--mask",
+    "--secrets-history-timeout", "--custom-tool-name",
+})
+
+
+def split_arguments(arguments: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(Checkov flags, changed files): the trailing arguments that are existing files, or all after `--`."""
+    arguments = [a for a in arguments if a != FLAG]
+    if "--" in arguments:
+        cut = arguments.index("--")
+        return arguments[:cut], arguments[cut + 1:]
+    cut = len(arguments)
+    while cut > 0 and os.path.isfile(arguments[cut - 1]) and not (
+            cut > 1 and arguments[cut - 2] in VALUE_OPTIONS):
+        cut -= 1
+    return arguments[:cut], arguments[cut:]
+
+
+def mentions_emr(path: str) -> bool:
+    """Whether the file's text names an EMR security configuration or cluster type.
+
+    Reads at most MAX_READ_BYTES; a larger file without a marker in that part is kept, so Checkov decides.
+    """
+    overlap = max(len(marker) for marker in MARKERS) - 1
+    try:
+        with open(path, "rb") as handle:
+            tail, read = b"", 0
+            while read < MAX_READ_BYTES:
+                chunk = handle.read(min(_CHUNK_BYTES, MAX_READ_BYTES - read))
+                if not chunk:
+                    return False
+                window = tail + chunk
+                if any(marker in window for marker in MARKERS):
+                    return True
+                read += len(chunk)
+                tail = window[-overlap:]
+            return bool(handle.read(1))
+    except OSError:
+        return False
+
+
+def repository_root() -> str:
+    """The git top-level folder of the current folder, or the current folder outside git."""
+    try:
+        completed = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
+                                   timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return os.getcwd()
+    top = completed.stdout.strip()
+    return top if completed.returncode == 0 and os.path.isdir(top) else os.getcwd()
+
+
+def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:
+    """The checkov-emr arguments for the changed files that mention EMR, or None when there are none."""
+    flags, files = split_arguments(arguments)
+    kept = [path for path in files if mentions_emr(path)]
+    if not kept:
+        return None
+    return [*flags, *(part for path in kept for part in ("-f", path))]
