@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -24,8 +25,9 @@ def outcomes(variants) -> dict[int, Outcome]:
     return {n: v.outcome for n, v in evaluate(variants).items()}
 
 
-def cfn(value, defaults=None):
-    return cloudformation_input.security_configuration({"SecurityConfiguration": value}, defaults or {})
+def cfn(value, parameters=None, mappings=None):
+    template = cloudformation_input.Template(parameters or {}, mappings or {})
+    return cloudformation_input.security_configuration({"SecurityConfiguration": value}, template)
 
 
 # --- CloudFormation ---------------------------------------------------------------------------------------
@@ -57,8 +59,7 @@ def test_cfn_sub_hole_where_a_value_stands_is_unresolved() -> None:
 def test_cfn_sub_uses_parameter_defaults_and_variable_maps() -> None:
     text = json.dumps(GOOD).replace('"EnableAtRestEncryption": true', '"EnableAtRestEncryption": ${AtRest}')
     text = text.replace('"SSE-KMS"', '"${Mode}"').replace("arn:aws:kms:eu-west-1:1:key/k", "${Key.Arn}")
-    variants = cloudformation_input.security_configuration(
-        {"SecurityConfiguration": {"Fn::Sub": [text, {"Mode": "CSE-KMS"}]}}, {"AtRest": "true"})
+    variants = cfn({"Fn::Sub": [text, {"Mode": "CSE-KMS"}]}, {"AtRest": "true"})
     assert set(outcomes(variants).values()) == {Outcome.PASSED}
     s3 = variants[0].value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]
     assert s3["EncryptionMode"] == "CSE-KMS" and isinstance(s3["AwsKmsKey"], Unresolved)
@@ -91,20 +92,21 @@ def test_cfn_if_nested_in_itself_stays_bounded() -> None:
     for level in range(200):
         node = {"Fn::If": [f"C{level}", node, {"Fn::If": [f"D{level}", GOOD, node]}]}
     variants = cfn(node)
-    assert len(variants) <= cloudformation_input.MAX_VARIANTS
+    assert len(variants) <= 2 ** cloudformation_input.MAX_CONDITIONS
     assert Outcome.PASSED not in {outcomes(variants)[n] for n in range(1, 7)}
 
 
 @pytest.mark.parametrize("value", [{"Ref": "ConfigParam"}, {"Fn::ImportValue": "shared-config"},
                                    {"Fn::FindInMap": ["M", "k", "v"]}])
 def test_cfn_unresolvable_configuration_is_unknown(value) -> None:
+    """A Ref to a parameter without a Default, an import, a FindInMap into a missing mapping."""
     result = outcomes(cfn(value))
     assert [result[n] for n in range(1, 7)] == [Outcome.UNKNOWN] * 6 and result[7] is Outcome.FAILED
 
 
 @pytest.mark.parametrize("properties", [None, [], "text", {"SecurityConfiguration": None}, {}])
 def test_cfn_broken_properties_fail(properties) -> None:
-    result = outcomes(cloudformation_input.security_configuration(properties, {}))
+    result = outcomes(cloudformation_input.security_configuration(properties))
     assert [result[n] for n in range(1, 7)] == [Outcome.FAILED] * 6
 
 
@@ -248,3 +250,47 @@ def test_tf_cluster_reference_counts_as_present() -> None:
     [variant] = terraform_input.cluster({"security_configuration": ["aws_emr_security_configuration.x.name"]}, None,
                                         "aws_emr_cluster.c")
     assert isinstance(variant.value["security_configuration"], Unresolved)
+
+
+def test_cfn_one_truth_value_per_condition() -> None:
+    value = json.loads(json.dumps(GOOD))
+    s3 = value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]
+    s3["EncryptionMode"] = {"Fn::If": ["IsProd", "SSE-KMS", "SSE-S3"]}
+    s3["AwsKmsKey"] = {"Fn::If": ["IsProd", {"Ref": "Key"}, {"Ref": "AWS::NoValue"}]}
+    variants = cfn(value)
+    assert [v.condition for v in variants] == ["IsProd is true", "IsProd is false"]
+    result = evaluate(variants)
+    assert result[3].outcome is Outcome.PASSED and result[6].outcome is Outcome.FAILED
+    assert result[6].reason.endswith("(when IsProd is false)")
+
+
+def test_cfn_parameters_mappings_select_and_to_json_string() -> None:
+    value = json.loads(json.dumps(GOOD))
+    value[ENC]["EnableInTransitEncryption"] = {"Fn::FindInMap": ["Env", {"Ref": "Stage"}, "Tls"]}
+    value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]["EncryptionMode"] = {
+        "Fn::Select": [1, ["SSE-KMS", "SSE-S3"]]}
+    variants = cfn({"Fn::ToJsonString": value}, {"Stage": "dev"}, {"Env": {"dev": {"Tls": "false"}}})
+    result = outcomes(variants)
+    assert result[2] is Outcome.FAILED and result[6] is Outcome.FAILED and result[7] is Outcome.PASSED
+
+
+def test_cfn_ssm_parameter_defaults_are_not_values() -> None:
+    template = cloudformation_input.Template.from_document({"Parameters": {
+        "Tls": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/platform/tls"},
+        "On": {"Type": "String", "Default": True}}})
+    assert template.parameters == {"On": "true"}
+
+
+def test_cfn_non_ascii_lookalikes_are_not_enum_values() -> None:
+    value = json.loads(json.dumps(GOOD))
+    value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]["EncryptionMode"] = "SSE-\u212aMS"
+    assert outcomes(cfn(value))[3] is Outcome.FAILED
+
+
+def test_cfn_too_many_conditions_never_count_as_present() -> None:
+    chain: Any = {"Ref": "AWS::NoValue"}
+    for level in range(10):
+        chain = {"Fn::If": [f"C{level}", "emr-sec", chain]}
+    [variant] = cloudformation_input.cluster({"SecurityConfiguration": chain})
+    from emrsec.policy import evaluate_cluster
+    assert evaluate_cluster([variant], "SecurityConfiguration").outcome is not Outcome.PASSED

@@ -11,7 +11,7 @@ CLUSTER = "cluster"
 
 TERRAFORM_RESOURCE = {SECURITY_CONFIGURATION: "aws_emr_security_configuration", CLUSTER: "aws_emr_cluster"}
 CLOUDFORMATION_RESOURCE = {SECURITY_CONFIGURATION: "AWS::EMR::SecurityConfiguration", CLUSTER: "AWS::EMR::Cluster"}
-FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation")
+FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless")
 
 
 class KmsKeyRef:

@@ -68,28 +68,32 @@ def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Vari
 
 
 @functools.lru_cache(maxsize=64)
-def _parameter_defaults(scanned_file: str) -> dict[str, str]:
-    """The template's parameter defaults, which Checkov does not substitute inside Fn::Sub strings."""
-    found = candidates(scanned_file)
-    if len(found) != 1:
-        return {}
-    template, _ = cloudformation_parser.parse(found[0][0])
-    parameters = template.get("Parameters") if isinstance(template, dict) else None
-    if not isinstance(parameters, dict):
-        return {}
-    return {name: ",".join(map(str, default)) if isinstance(default, list) else
-            str(default).lower() if isinstance(default, bool) else str(default)
-            for name, body in parameters.items() if isinstance(body, dict) and "Default" in body
-            for default in [body["Default"]] if not isinstance(default, dict)}
+def _template(path: str) -> tuple[Any, cloudformation_input.Template]:
+    """A template as written (Checkov's parser, no substitutions) and what its properties refer to."""
+    document, _ = cloudformation_parser.parse(path)
+    return document, cloudformation_input.Template.from_document(document)
+
+
+def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[Any, cloudformation_input.Template]:
+    """The resource's Properties as written in its template; Checkov's (substituted) copy if it is not found."""
+    scanned, logical_id = entity_path.split(f":{conf.get('Type')}:", 1)[0], entity_path.rsplit(":", 1)[-1]
+    found = candidates(scanned)
+    if len(found) == 1:
+        document, template = _template(found[0][0])
+        resources = document.get("Resources") if isinstance(document, dict) else None
+        resource = resources.get(logical_id) if isinstance(resources, dict) else None
+        if isinstance(resource, dict) and resource.get("Type") == conf.get("Type"):
+            return resource.get("Properties", {}), template
+        return conf.get("Properties", {}), template
+    return conf.get("Properties", {}), cloudformation_input.Template()
 
 
 def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    scanned = entity_path.split(f":{conf.get('Type')}:", 1)[0]
-    return cloudformation_input.security_configuration(conf.get("Properties", {}), _parameter_defaults(scanned))
+    return cloudformation_input.security_configuration(*_cloudformation_properties(conf, entity_path))
 
 
 def _read_cloudformation_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return cloudformation_input.cluster(conf.get("Properties", {}))
+    return cloudformation_input.cluster(*_cloudformation_properties(conf, entity_path))
 
 
 class _PackCheck:

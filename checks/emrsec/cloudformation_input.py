@@ -1,174 +1,275 @@
-"""CloudFormation (YAML/JSON, SAM, CDK output) resource properties reduced to the normalized model."""
+"""CloudFormation (YAML/JSON, SAM, CDK output) resource properties reduced to the normalized model.
+
+The pack reads the template as written (Checkov's own substitution of parameter defaults is incomplete:
+it skips Fn::Sub and renders YAML booleans as Python's `True`), resolving Ref to parameter defaults,
+Fn::Sub, Fn::Join, Fn::FindInMap, Fn::Select, Fn::ToJsonString and `!Ref AWS::NoValue`. Fn::If is
+evaluated for every assignment of truth values to the conditions it uses, one value per condition name.
+"""
 from __future__ import annotations
 
 import itertools
-from typing import Any
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 from emrsec.jsontext import MAX_DEPTH, Segment, parse_json, parse_with_holes, split_interpolations
 from emrsec.values import Invalid, Unresolved, Variant
 
-MAX_VARIANTS = 64  # Fn::If combinations evaluated; beyond that the configuration is undecidable
+MAX_CONDITIONS = 6  # conditions one property's Fn::Ifs may use: 2**6 assignments are evaluated
 _INJECTED_KEYS = frozenset({"__file__", "__startline__", "__endline__"})
 _NO_VALUE = object()  # !Ref AWS::NoValue: the property is removed
-Branches = list[tuple[tuple[str, ...], Any]]
+_TOO_DEEP = "a property nested too deeply to read"
 
 
-class _TooManyVariants(Exception):
-    pass
+class _TooDeep(Exception):
+    """A property nests past MAX_DEPTH: it is judged unknown as a whole (never 'present')."""
 
 
-def _branches(node: Any, depth: int = 0) -> Branches:
-    """Every way Fn::If can resolve inside `node`: [(conditions taken, node without Fn::If)]."""
-    if depth > MAX_DEPTH:
-        return [((), node)]
+@dataclass(frozen=True)
+class Template:
+    """What a template declares that properties refer to: parameter defaults (as text) and mappings."""
+
+    parameters: dict[str, str] = field(default_factory=dict)
+    mappings: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def from_document(document: Any) -> Template:
+        if not isinstance(document, dict):
+            return Template()
+        parameters = document.get("Parameters") if isinstance(document.get("Parameters"), dict) else {}
+        defaults = {}
+        for name, body in parameters.items():
+            if not isinstance(body, dict) or "Default" not in body or isinstance(body["Default"], dict):
+                continue
+            if str(body.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+                continue  # the default names an SSM parameter; its value is only known at deploy
+            default = body["Default"]
+            defaults[name] = (",".join(map(str, default)) if isinstance(default, list) else
+                              str(default).lower() if isinstance(default, bool) else str(default))
+        mappings = document.get("Mappings") if isinstance(document.get("Mappings"), dict) else {}
+        return Template(defaults, mappings)
+
+
+def _strip(node: Any) -> Any:
+    return {k: v for k, v in node.items() if k not in _INJECTED_KEYS} if isinstance(node, dict) else node
+
+
+def _conditions(node: Any, found: dict[str, None], depth: int = 0) -> None:
+    """The condition names the Fn::Ifs inside `node` use, in order of appearance."""
+    if depth > MAX_DEPTH or len(found) > MAX_CONDITIONS:
+        return
+    node = _strip(node)
     if isinstance(node, dict):
-        node = {k: v for k, v in node.items() if k not in _INJECTED_KEYS}
-        if_args = node.get("Fn::If") if len(node) == 1 else None
-        if isinstance(if_args, list) and len(if_args) == 3 and isinstance(if_args[0], str):
-            condition = if_args[0]
-            taken = [((f"{condition} is true",) + c, v) for c, v in _branches(if_args[1], depth + 1)]
-            taken += [((f"{condition} is false",) + c, v) for c, v in _branches(if_args[2], depth + 1)]
-            return _bounded(taken)
-        keys = list(node)
-        return _combine([_branches(node[k], depth + 1) for k in keys], lambda values: dict(zip(keys, values)))
-    if isinstance(node, list):
-        return _combine([_branches(item, depth + 1) for item in node], list)
-    return [((), node)]
+        arguments = node.get("Fn::If") if len(node) == 1 else None
+        if isinstance(arguments, list) and arguments and isinstance(arguments[0], str):
+            found.setdefault(arguments[0])
+        for value in node.values():
+            _conditions(value, found, depth + 1)
+    elif isinstance(node, list):
+        for item in node:
+            _conditions(item, found, depth + 1)
 
 
-def _bounded(branches: Branches) -> Branches:
-    if len(branches) > MAX_VARIANTS:
-        raise _TooManyVariants()
-    return branches
-
-
-def _combine(children: list[Branches], build: Any) -> Branches:
-    if all(len(child) == 1 for child in children):
-        return [(tuple(itertools.chain.from_iterable(c[0][0] for c in children)), build([c[0][1] for c in children]))]
-    product = 1
-    for child in children:
-        product *= len(child)
-        if product > MAX_VARIANTS:
-            raise _TooManyVariants()
-    return [(tuple(itertools.chain.from_iterable(c for c, _ in combo)), build([v for _, v in combo]))
-            for combo in itertools.product(*children)]
-
-
-def _sub_segments(arguments: Any, defaults: dict[str, str]) -> list[Segment] | Unresolved:
-    """Fn::Sub as text with holes: literal `${!x}`, variables from its map, everything else unresolved."""
-    if isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[1], dict):
-        template, variables = arguments
-    else:
-        template, variables = arguments, {}
-    if not isinstance(template, str):
-        return Unresolved("!Sub with a template that is not a string")
-    segments: list[Segment] = []
-    for is_interpolation, part in split_interpolations(template):
-        if not is_interpolation:
-            segments.append(part)
-        elif part.startswith("!"):
-            segments.append("${" + part[1:] + "}")
-        else:
-            value = (_resolve(variables.get(part), 1, defaults) if part in variables
-                     else defaults.get(part, Unresolved("${" + part + "}")))
-            segments.append(value if isinstance(value, (str, Unresolved)) else Unresolved("${" + part + "}"))
-    return segments
-
-
-def _join_segments(arguments: Any, defaults: dict[str, str]) -> list[Segment] | Unresolved:
-    if not (isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[0], str)
-            and isinstance(arguments[1], list)):
-        return Unresolved("!Join over a list that cannot be resolved")
-    segments: list[Segment] = []
-    for index, item in enumerate(arguments[1]):
-        if index:
-            segments.append(arguments[0])
-        pieces = _text_segments(item, defaults)
-        if pieces is None:
-            value = _resolve(item, 1, defaults)
-            pieces = [value if isinstance(value, (str, Unresolved)) else Unresolved("a !Join item")]
-        segments.extend(pieces) if isinstance(pieces, list) else segments.append(pieces)
-    return segments
-
-
-def _text_segments(node: Any, defaults: dict[str, str]) -> list[Segment] | Unresolved | None:
-    """Fn::Sub / Fn::Join as text segments; None for anything else."""
-    if isinstance(node, dict) and len(node) == 1:
-        if "Fn::Sub" in node:
-            return _sub_segments(node["Fn::Sub"], defaults)
-        if "Fn::Join" in node:
-            return _join_segments(node["Fn::Join"], defaults)
-    return None
-
-
-def _describe_intrinsic(name: str, argument: Any) -> str:
-    if name == "Ref":
-        return f"!Ref {argument}"
-    if name == "Fn::GetAtt":
-        return "!GetAtt " + (".".join(map(str, argument)) if isinstance(argument, list) else str(argument))
-    return f"{name} ({str(argument)[:60]})"
-
-
-def _resolve(node: Any, depth: int, defaults: dict[str, str]) -> Any:
-    """Intrinsics to values or `Unresolved`; `!Ref AWS::NoValue` removes the property."""
+def _choose(node: Any, truth: dict[str, bool], depth: int = 0) -> Any:
+    """`node` with every Fn::If replaced by the branch `truth` selects."""
     if depth > MAX_DEPTH:
-        return node
+        raise _TooDeep()
+    node = _strip(node)
     if isinstance(node, dict):
-        node = {k: v for k, v in node.items() if k not in _INJECTED_KEYS}
-        if len(node) == 1:
-            (name, argument), = node.items()
-            if name == "Ref" and argument == "AWS::NoValue":
-                return _NO_VALUE
-            segments = _text_segments(node, defaults)
-            if segments is not None:
-                if isinstance(segments, Unresolved):
-                    return segments
-                if all(isinstance(s, str) for s in segments):
-                    return "".join(segments)  # type: ignore[arg-type]
-                return Unresolved("!Sub/!Join of " + "".join(s if isinstance(s, str) else "${" + s.source + "}"
-                                                              for s in segments))
-            if name == "Ref" or name.startswith("Fn::") or name == "Condition":
-                return Unresolved(_describe_intrinsic(name, argument))
-        resolved = {k: _resolve(v, depth + 1, defaults) for k, v in node.items()}
-        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+        arguments = node.get("Fn::If") if len(node) == 1 else None
+        if isinstance(arguments, list) and len(arguments) == 3 and arguments[0] in truth:
+            return _choose(arguments[1] if truth[arguments[0]] else arguments[2], truth, depth + 1)
+        if arguments is not None:
+            return Unresolved("a malformed Fn::If", maybe_absent=True)
+        return {k: _choose(v, truth, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [v for v in (_resolve(item, depth + 1, defaults) for item in node) if v is not _NO_VALUE]
+        return [_choose(item, truth, depth + 1) for item in node]
     return node
 
 
-def _document(node: Any, defaults: dict[str, str]) -> Any:
-    """The SecurityConfiguration property: an object, a JSON string, or JSON text built by Fn::Sub / Fn::Join."""
-    segments = _text_segments(node, defaults)
-    if isinstance(segments, list):
-        return _resolve(parse_with_holes(segments), 0, defaults)
-    resolved = _resolve(node, 0, defaults)
-    if resolved is _NO_VALUE:
-        return Invalid("is removed by !Ref AWS::NoValue")
-    if isinstance(resolved, str):
-        return parse_json(resolved)
-    return resolved
+def _branches(node: Any) -> list[tuple[str, Any]]:
+    """(condition assignment, node without Fn::If) for every assignment; one per distinct result."""
+    found: dict[str, None] = {}
+    _conditions(node, found)
+    if len(found) > MAX_CONDITIONS:
+        return [("", Unresolved(f"Fn::If over more than {MAX_CONDITIONS} conditions ({', '.join(list(found)[:4])}, "
+                                "...): split the property or use fewer conditions", maybe_absent=True))]
+    results: list[tuple[str, Any]] = []
+    for values in itertools.product((True, False), repeat=len(found)):
+        truth = dict(zip(found, values))
+        try:
+            chosen = _choose(node, truth)
+        except _TooDeep:
+            return [("", Unresolved(_TOO_DEEP, maybe_absent=True))]
+        if all(chosen != existing for _, existing in results):
+            results.append((" and ".join(f"{name} is {str(value).lower()}" for name, value in truth.items()), chosen))
+    return results if len(results) > 1 else [("", results[0][1])]
 
 
-def _variants(properties: Any, key: str) -> list[Variant]:
+class _Resolver:
+    """Intrinsic functions to values, in the context of one template."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+
+    def sub_segments(self, arguments: Any) -> list[Segment] | Unresolved:
+        """Fn::Sub as text with holes: `${!x}` literal, its variables map, parameter defaults; the rest unresolved."""
+        if isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[1], dict):
+            text, variables = arguments
+        else:
+            text, variables = arguments, {}
+        if not isinstance(text, str):
+            return Unresolved("!Sub with a template that is not a string")
+        segments: list[Segment] = []
+        for is_interpolation, part in split_interpolations(text):
+            if not is_interpolation:
+                segments.append(part)
+            elif part.startswith("!"):
+                segments.append("${" + part[1:] + "}")
+            else:
+                value = (self.resolve(variables[part], 1) if part in variables
+                         else self.template.parameters.get(part, Unresolved("${" + part + "}")))
+                segments.append(value if isinstance(value, (str, Unresolved)) else Unresolved("${" + part + "}"))
+        return segments
+
+    def join_segments(self, arguments: Any) -> list[Segment] | Unresolved:
+        if not (isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[0], str)):
+            return Unresolved("!Join that cannot be resolved")
+        items = self.resolve(arguments[1], 1) if isinstance(arguments[1], dict) else arguments[1]
+        if not isinstance(items, list):
+            return Unresolved("!Join over a list that cannot be resolved")
+        segments: list[Segment] = []
+        for index, item in enumerate(items):
+            if index:
+                segments.append(arguments[0])
+            pieces = self.text_segments(item)
+            if pieces is None:
+                value = self.resolve(item, 1)
+                pieces = [value if isinstance(value, (str, Unresolved)) else Unresolved("a !Join item")]
+            segments.extend(pieces if isinstance(pieces, list) else [pieces])
+        return segments
+
+    def text_segments(self, node: Any) -> list[Segment] | Unresolved | None:
+        """Fn::Sub / Fn::Join as text segments; None for anything else."""
+        node = _strip(node)
+        if isinstance(node, dict) and len(node) == 1:
+            if "Fn::Sub" in node:
+                return self.sub_segments(node["Fn::Sub"])
+            if "Fn::Join" in node:
+                return self.join_segments(node["Fn::Join"])
+        return None
+
+    def _intrinsic(self, name: str, argument: Any, depth: int) -> Any:
+        if name == "Ref":
+            if argument == "AWS::NoValue":
+                return _NO_VALUE
+            if isinstance(argument, str) and argument in self.template.parameters:
+                return self.template.parameters[argument]
+            return Unresolved(f"!Ref {argument}", maybe_absent=not isinstance(argument, str))
+        if name == "Fn::FindInMap" and isinstance(argument, list) and len(argument) >= 3:
+            keys = [self.resolve(key, depth + 1) for key in argument[:3]]
+            value: Any = self.template.mappings
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) and isinstance(key, str) else None
+            if value is not None:
+                return self.resolve(value, depth + 1)
+        if name == "Fn::Select" and isinstance(argument, list) and len(argument) == 2:
+            index, items = self.resolve(argument[0], depth + 1), self.resolve(argument[1], depth + 1)
+            if isinstance(items, list) and str(index).isdigit() and int(index) < len(items):
+                return items[int(index)]
+        if name == "Fn::ToJsonString":
+            return _ToJson(self.resolve(argument, depth + 1))
+        if name == "Fn::GetAtt":
+            shown = ".".join(map(str, argument)) if isinstance(argument, list) else str(argument)
+            return Unresolved(f"!GetAtt {shown}")
+        return Unresolved(f"{name} ({str(argument)[:60]})")
+
+    def resolve(self, node: Any, depth: int) -> Any:
+        """Intrinsics to values or `Unresolved`; `!Ref AWS::NoValue` removes the property."""
+        if depth > MAX_DEPTH:
+            raise _TooDeep()
+        node = _strip(node)
+        if isinstance(node, dict):
+            if len(node) == 1:
+                (name, argument), = node.items()
+                segments = self.text_segments(node)
+                if isinstance(segments, Unresolved):
+                    return segments
+                if segments is not None:
+                    if all(isinstance(s, str) for s in segments):
+                        return "".join(segments)  # type: ignore[arg-type]
+                    return Unresolved("!Sub/!Join of " + "".join(s if isinstance(s, str) else "${" + s.source + "}"
+                                                                  for s in segments))
+                if name == "Ref" or name.startswith("Fn::") or name == "Condition":
+                    return self._intrinsic(name, argument, depth)
+            resolved = {k: self.resolve(v, depth + 1) for k, v in node.items()}
+            return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+        if isinstance(node, list):
+            return [v for v in (self.resolve(item, depth + 1) for item in node) if v is not _NO_VALUE]
+        return node
+
+    def document(self, node: Any) -> Any:
+        """The SecurityConfiguration property: an object, a JSON string, or JSON text built by Sub / Join."""
+        try:
+            return self._document(node)
+        except _TooDeep:
+            return Unresolved(_TOO_DEEP, maybe_absent=True)
+
+    def value(self, node: Any) -> Any:
+        """A property's value, with its intrinsics resolved."""
+        try:
+            return self.resolve(node, 0)
+        except _TooDeep:
+            return Unresolved(_TOO_DEEP, maybe_absent=True)
+
+    def _document(self, node: Any) -> Any:
+        segments = self.text_segments(node)
+        if isinstance(segments, list):
+            return self.resolve(parse_with_holes(segments), 0)
+        resolved = self.resolve(node, 0)
+        if isinstance(resolved, _ToJson):
+            resolved = resolved.value
+        if resolved is _NO_VALUE:
+            return Invalid("is removed by !Ref AWS::NoValue")
+        if isinstance(resolved, str):
+            return parse_json(resolved)
+        return resolved
+
+
+@dataclass(frozen=True)
+class _ToJson:
+    """Fn::ToJsonString(value): JSON text in CloudFormation, kept as the value it encodes."""
+
+    value: Any
+
+
+def _property_branches(properties: Any, key: str) -> list[tuple[str, Any]]:
     if not isinstance(properties, dict):
-        return [Variant("", Invalid("cannot be read: Properties is not an object"))]
-    try:
-        branches = _branches(properties.get(key)) if key in properties else [((), _NO_VALUE)]
-    except (_TooManyVariants, RecursionError):
-        return [Variant("", Unresolved(f"more than {MAX_VARIANTS} Fn::If combinations"))]
-    return [Variant(" and ".join(conditions), value) for conditions, value in branches]
+        return [("", Invalid(f"cannot be read: the resource's Properties is {type(properties).__name__}"))]
+    return _branches(properties[key]) if key in properties else [("", _NO_VALUE)]
 
 
-def security_configuration(properties: Any, parameter_defaults: dict[str, str]) -> list[Variant]:
-    """`parameter_defaults`: the template's parameters that have a Default, for `${Name}` inside Fn::Sub."""
-    return [Variant(v.condition, Invalid("is missing: set the SecurityConfiguration property")
-                    if v.value is _NO_VALUE else _document(v.value, parameter_defaults))
-            for v in _variants(properties, "SecurityConfiguration")]
-
-
-def cluster(properties: Any) -> list[Variant]:
+def security_configuration(properties: Any, template: Optional[Template] = None) -> list[Variant]:
+    resolver = _Resolver(template or Template())
     variants = []
-    for v in _variants(properties, "SecurityConfiguration"):
-        value = _resolve(v.value, 0, {}) if v.value is not _NO_VALUE else _NO_VALUE
-        variants.append(Variant(v.condition, {} if value is _NO_VALUE else {"SecurityConfiguration": value}))
+    for condition, value in _property_branches(properties, "SecurityConfiguration"):
+        if value is _NO_VALUE:
+            value = Invalid("is missing: set the SecurityConfiguration property")
+        elif not isinstance(value, (Invalid, Unresolved)):
+            value = resolver.document(value)
+        variants.append(Variant(condition, value))
+    return variants
+
+
+def cluster(properties: Any, template: Optional[Template] = None) -> list[Variant]:
+    resolver = _Resolver(template or Template())
+    variants = []
+    for condition, value in _property_branches(properties, "SecurityConfiguration"):
+        if isinstance(value, Invalid):
+            variants.append(Variant(condition, value))
+            continue
+        resolved = value if value is _NO_VALUE or isinstance(value, Unresolved) else resolver.value(value)
+        if isinstance(resolved, _ToJson):
+            resolved = json.dumps(resolved.value, default=str)
+        variants.append(Variant(condition, {} if resolved is _NO_VALUE else {"SecurityConfiguration": resolved}))
     return variants

@@ -104,14 +104,14 @@ def _flag(node: Mapping[str, Any], key: str, parent: str) -> None:
     if key not in node:
         raise _fail(path, _missing_reason(node, key, parent) + " (AWS assumes false): set it to true")
     value = _lookup(node, key, parent)
-    if value is True or (isinstance(value, str) and value.lower() == "true"):
+    if value is True or (isinstance(value, str) and value.isascii() and value.lower() == "true"):
         return
     raise _fail(path, f"is {describe(value)}: set it to true")
 
 
 def _enum(node: Mapping[str, Any], key: str, parent: str, allowed: tuple[str, ...]) -> str:
     value = _lookup(node, key, parent)
-    if isinstance(value, str):
+    if isinstance(value, str) and value.isascii():  # non-ASCII letters can lower-case to ASCII ones (K -> k)
         for option in allowed:
             if value.lower() == option.lower():
                 return option
@@ -270,7 +270,7 @@ def _with_at_rest(config: Any, rule: Callable[[Any], None]) -> Verdict:
 
 
 def _evaluate_one(config: Any) -> dict[int, Verdict]:
-    verdicts = {
+    return {
         1: all_of([_decide(_at_rest_on, config),
                    any_of([_decide(_s3_valid, config), _decide(_local_disk_valid, config)])]),
         2: _decide(_in_transit, config),
@@ -279,11 +279,6 @@ def _evaluate_one(config: Any) -> dict[int, Verdict]:
         5: _with_at_rest(config, _ebs_encrypted),
         6: _with_at_rest(config, _s3_uses_kms),
     }
-    undecided = [(number, v) for number, v in verdicts.items() if v.outcome is Outcome.UNKNOWN]
-    verdicts[7] = PASS if not undecided else Verdict(
-        Outcome.FAILED, undecided[0][1].path,
-        f"{undecided[0][1].reason}, so CKV_EMRSEC_{','.join(str(n) for n, _ in undecided)} cannot be decided")
-    return verdicts
 
 
 def _in_branch(verdict: Verdict, condition: str) -> Verdict:
@@ -295,13 +290,19 @@ def _in_branch(verdict: Verdict, condition: str) -> Verdict:
 def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     """Verdicts of checks 1-7 over every variant: PASSED only if all pass, FAILED if any fails.
 
-    No variant means the resource is not created (count = 0): nothing to report, not even check 7.
+    CKV_EMRSEC_7 fails exactly where one of 1-6 is UNKNOWN. No variant means the resource is not created
+    (count = 0): nothing to report, not even check 7.
     """
     if not variants:
         return {n: Verdict(Outcome.UNKNOWN, ROOT, "is not created") for n in range(1, 8)}
     per_variant = [(v.condition, _evaluate_one(v.value)) for v in variants]
-    return {number: all_of(_in_branch(verdicts[number], condition) for condition, verdicts in per_variant)
-            for number in range(1, 8)}
+    verdicts = {number: all_of(_in_branch(results[number], condition) for condition, results in per_variant)
+                for number in range(1, 7)}
+    undecided = [(number, v) for number, v in verdicts.items() if v.outcome is Outcome.UNKNOWN]
+    verdicts[7] = PASS if not undecided else Verdict(
+        Outcome.FAILED, undecided[0][1].path,
+        f"{undecided[0][1].reason}, so CKV_EMRSEC_{','.join(str(n) for n, _ in undecided)} cannot be decided")
+    return verdicts
 
 
 def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
