@@ -79,7 +79,9 @@ FAILING_TF = """variable "unknown_configuration" {}
 
 resource "aws_emr_security_configuration" "off" {
   name          = "off"
-  configuration = jsonencode({ EncryptionConfiguration = { EnableAtRestEncryption = false, EnableInTransitEncryption = false } })
+  configuration = jsonencode({
+    EncryptionConfiguration = { EnableAtRestEncryption = false, EnableInTransitEncryption = false }
+  })
 }
 
 resource "aws_emr_security_configuration" "unverifiable" {
@@ -480,7 +482,8 @@ def test_pipelines_are_valid_and_run_what_the_readme_documents(path: str, schema
                                "truthy: {check-keys: false}}}", path], capture_output=True, text=True, timeout=300)
     assert yamllint.returncode == 0, yamllint.stdout + yamllint.stderr
     commands = _commands(path)
-    assert any(c.startswith("checkov-emr -d . ") for c in commands) and any(c.startswith("pip install") for c in commands)
+    assert any(c.startswith("checkov-emr -d . ") for c in commands)
+    assert any(c.startswith("pip install") for c in commands)
     documented = _integration_sections()
     for command in commands:
         assert command in documented, f"{os.path.basename(path)} runs a command the README does not show: {command}"
@@ -573,7 +576,7 @@ def test_progress_shows_on_a_terminal_and_not_in_ci_or_pipes() -> None:
 def test_readme_documents_each_integration() -> None:
     documented = _integration_sections()
     hook = yaml.safe_load(_read(os.path.join(REPO, ".pre-commit-hooks.yaml")))[0]
-    snippet = re.search(r"```yaml\n(repos:\n.*?)```", documented, re.S)
+    snippet = re.search(r"```yaml\n(repos:\n.*?)```", documented, re.DOTALL)
     assert snippet, "no .pre-commit-config.yaml snippet"
     config = yaml.safe_load(snippet.group(1))
     assert config["repos"][0]["hooks"][0]["id"] == hook["id"]
