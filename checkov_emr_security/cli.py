@@ -15,6 +15,8 @@ PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed
   --pre-commit [FLAGS] FILE...
                       the pre-commit hook: scan only the given files that mention an EMR security
                       configuration or cluster (none: exit 0 at once), resolving from the whole repository
+  --no-prescan        let Checkov parse every file under -d (by default files that cannot hold or
+                      affect an EMR resource are skipped, and files that cannot be judged are named)
   --github-annotations SARIF_FILE
                       print the SARIF file's findings as GitHub Actions annotations, then exit
 """
@@ -22,6 +24,11 @@ PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed
 
 def _has(argv: Sequence[str], *flags: str) -> bool:
     return any(arg in flags or arg.split("=", 1)[0] in flags for arg in argv)
+
+
+def _values(argv: Sequence[str], *flags: str) -> list[str]:
+    return [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in flags] + \
+        [arg.split("=", 1)[1] for arg in argv if "=" in arg and arg.split("=", 1)[0] in flags]
 
 
 def checkov_arguments(argv: Sequence[str]) -> list[str]:
@@ -94,13 +101,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(PACK_FLAGS)
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details, outputs
+    from checkov_emr_security import cloudformation_details, outputs, prescan
 
     cloudformation_details.install()
     outputs.install()
+    arguments = checkov_arguments(argv)
+    directories = _values(arguments, "-d", "--directory")
+    if directories and not _has(argv, "--no-prescan"):
+        arguments = prescan.narrowed(arguments, directories, lambda message: print(message, file=sys.stderr))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
-        return Checkov(checkov_arguments(argv)).run() or 0
+        return Checkov([a for a in arguments if a != "--no-prescan"]).run() or 0
 
 
 if __name__ == "__main__":

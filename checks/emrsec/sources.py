@@ -55,8 +55,7 @@ ROOT_ENV = "CHECKOV_EMR_ROOT"  # set by `checkov-emr --pre-commit`: the reposito
 def scan_roots() -> tuple[str, ...]:
     """The folders being scanned; the current folder only when Checkov was told none."""
     directories = _argv_values("-d", "--directory") or _config().get("directory", [])
-    files = _argv_values("-f", "--file") or _config().get("file", [])
-    roots = [os.path.abspath(d) for d in directories] + [os.path.dirname(os.path.abspath(f)) for f in files]
+    roots = [os.path.abspath(d) for d in directories] + [os.path.dirname(f) for f in _scanned_files()]
     if os.environ.get(ROOT_ENV):
         roots.append(os.path.abspath(os.environ[ROOT_ENV]))
     return tuple(roots or [os.getcwd()])
@@ -103,15 +102,26 @@ class ModuleFiles:
             return Unresolved(f"file {shown}, which could not be read ({error.strerror})")
 
 
+def _scanned_files() -> tuple[str, ...]:
+    return tuple(os.path.abspath(f) for f in (_argv_values("-f", "--file") or _config().get("file", [])))
+
+
 def candidates(scanned_file: str) -> list[tuple[str, str]]:
-    """(absolute path, scan root) for every root under which `scanned_file` exists: more than one is ambiguous."""
+    """(absolute path, scan root) for every root under which `scanned_file` exists: more than one is ambiguous.
+
+    Checkov names a file relative to the folder it scans; a file given with -f it names by its base name.
+    """
     roots = sorted(scan_roots(), key=len)  # the widest root that holds a file is its scan root
-    if os.path.isabs(scanned_file) and os.path.isfile(scanned_file):
-        inside = [r for r in roots if os.path.commonpath([r, scanned_file]) == r]
-        return [(scanned_file, inside[0] if inside else os.path.dirname(scanned_file))]
+    relative = scanned_file.lstrip("/\\")
+    given = [f for f in _scanned_files() if f == os.path.abspath(scanned_file) or f.endswith(os.sep + relative)]
+    if os.path.isabs(scanned_file) and os.path.isfile(scanned_file) and not given:
+        given = [scanned_file]
+    if given:
+        return [(path, next((r for r in roots if os.path.commonpath([r, path]) == r), os.path.dirname(path)))
+                for path in dict.fromkeys(given)]
     found: dict[str, str] = {}
     for root in roots:
-        path = os.path.join(root, scanned_file.lstrip("/\\"))
+        path = os.path.join(root, relative)
         if os.path.isfile(path):
             found.setdefault(os.path.realpath(path), root)
     return list(found.items())

@@ -1,0 +1,126 @@
+"""Decides, before Checkov starts, which files a scan needs and which it cannot judge.
+
+Checkov parses every file of a repository, EMR or not, and hangs on some hostile input (a YAML alias bomb,
+a template of many megabytes). `checkov-emr -d` first reads each candidate file as plain text (no parsing):
+files that mention no EMR resource are skipped, except Terraform folders that call, as a module, a folder
+with EMR resources (Checkov names module resources through their callers); files that cannot be judged
+(too large, not UTF-8 text, YAML aliases that expand without bound) are skipped with a warning naming them.
+The pack itself still reads what an EMR resource refers to (variables, locals, files, callers) from disk.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster")
+SCANNED_SUFFIXES = (".tf", ".tf.json", ".json", ".yaml", ".yml", ".template")
+MAX_BYTES = 10 * 1024 * 1024  # far above CloudFormation's 1 MB template limit; Checkov takes minutes past it
+MAX_YAML_ALIASES = 100  # CloudFormation does not expand aliases; a file with this many is an alias bomb
+SKIPPED_DIRS = {"node_modules", ".terraform", ".serverless"}
+_LOCAL_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
+_YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_.\-]+", re.M)
+
+
+@dataclass
+class Prescan:
+    skip: set[str] = field(default_factory=set)  # absolute paths (files or folders) Checkov need not read
+    unjudged: dict[str, str] = field(default_factory=dict)  # absolute path -> why it cannot be judged
+
+    def skip_pattern(self) -> Optional[str]:
+        """One --skip-path regex for all of them (Checkov applies every pattern to every path it walks)."""
+        paths = sorted(self.skip | set(self.unjudged))
+        return "^(?:" + "|".join(re.escape(p) for p in paths) + ")$" if paths else None
+
+
+def _problem(path: str, size: int) -> tuple[Optional[str], str]:
+    """(why the file cannot be judged, or None; its text)."""
+    if size > MAX_BYTES:
+        return f"larger than {MAX_BYTES // (1024 * 1024)} MB", ""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 text", ""
+    except OSError as error:
+        return f"unreadable ({error.strerror})", ""
+    if path.endswith((".yaml", ".yml")) and len(_YAML_ALIAS.findall(text)) > MAX_YAML_ALIASES:
+        return f"more than {MAX_YAML_ALIASES} YAML aliases (an alias bomb expands without bound)", ""
+    return None, text
+
+
+def scan(root: str) -> Prescan:
+    """Paths as Checkov walks them: under `root` as given on its command line."""
+    result = Prescan()
+    relevant: set[str] = set()  # files Checkov must read
+    emr_folders: set[str] = set()  # Terraform folders with EMR resources
+    terraform_files: dict[str, list[str]] = {}  # folder -> its .tf / .tf.json files
+    callers: dict[str, set[str]] = {}  # called folder -> calling folders
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
+        for name in names:
+            if not name.endswith(SCANNED_SUFFIXES):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                continue
+            problem, text = _problem(path, size)
+            if problem:
+                result.unjudged[path] = problem
+                continue
+            mentions = any(marker in text for marker in MARKERS)
+            if name.endswith((".tf", ".tf.json")):
+                terraform_files.setdefault(folder, []).append(path)
+                emr_folders.update([folder] if mentions else [])
+                for source in _LOCAL_SOURCE.findall(text):
+                    callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(folder)
+            elif mentions:
+                relevant.add(path)
+    needed = set(emr_folders)
+    pending = list(emr_folders)
+    while pending:  # the folders that call them, up to the root modules
+        for caller in callers.get(pending.pop(), ()):
+            if caller not in needed:
+                needed.add(caller)
+                pending.append(caller)
+    for folder in needed:
+        relevant.update(terraform_files.get(folder, []))
+    result.skip = _skippable(root, relevant, set(terraform_files) | {os.path.dirname(p) for p in relevant})
+    return result
+
+
+def _skippable(root: str, relevant: set[str], folders_with_files: set[str]) -> set[str]:
+    """The largest folders (else files) under root that hold no relevant file."""
+    keep_folders = {root}
+    for path in relevant:
+        folder = os.path.dirname(path)
+        while len(folder) > len(root) and folder not in keep_folders:
+            keep_folders.add(folder)
+            folder = os.path.dirname(folder)
+    skip: set[str] = set()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
+        for directory in list(dirs):
+            full = os.path.join(folder, directory)
+            if full not in keep_folders:
+                skip.add(full)
+                dirs.remove(directory)
+        skip.update(os.path.join(folder, n) for n in names
+                    if n.endswith(SCANNED_SUFFIXES) and os.path.join(folder, n) not in relevant)
+    return skip
+
+
+def narrowed(arguments: list[str], roots: Iterable[str], warn: "callable[[str], None]") -> list[str]:  # type: ignore[valid-type]
+    """Checkov's arguments with -d made absolute and one --skip-path for what the scan does not need."""
+    combined = Prescan()
+    for root in roots:
+        found = scan(root)
+        combined.skip |= found.skip
+        combined.unjudged.update(found.unjudged)
+    for path, why in sorted(combined.unjudged.items()):
+        warn(f"checkov-emr: not scanned: {path}: {why}")
+    pattern = combined.skip_pattern()
+    return arguments + ["--skip-path", pattern] if pattern else arguments
