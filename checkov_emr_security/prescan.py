@@ -17,10 +17,22 @@ from typing import Iterable, Optional
 MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster")
 SCANNED_SUFFIXES = (".tf", ".tf.json", ".json", ".yaml", ".yml", ".template")
 MAX_BYTES = 10 * 1024 * 1024  # far above CloudFormation's 1 MB template limit; Checkov takes minutes past it
-MAX_YAML_ALIASES = 100  # CloudFormation does not expand aliases; a file with this many is an alias bomb
+MAX_YAML_EXPANSION = 100_000  # nodes YAML aliases may expand to; CloudFormation templates use none
 SKIPPED_DIRS = {"node_modules", ".terraform", ".serverless"}
 _LOCAL_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
-_YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[A-Za-z0-9_.\-]+", re.M)
+_YAML_ANCHOR = re.compile(r"&([A-Za-z0-9_.\-]+)")
+_YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*([A-Za-z0-9_.\-]+)", re.M)
+
+
+def _yaml_expansion(text: str) -> int:
+    """About how many nodes the aliases of a YAML text expand to (an alias bomb: billions, from a kilobyte)."""
+    anchors = list(_YAML_ANCHOR.finditer(text))
+    sizes: dict[str, int] = {}
+    for index, anchor in enumerate(anchors):  # an anchor's body runs to the next anchor; aliases refer back
+        end = anchors[index + 1].start() if index + 1 < len(anchors) else len(text)
+        refs = _YAML_ALIAS.findall(text, anchor.end(), end)
+        sizes[anchor.group(1)] = min(1 + sum(sizes.get(ref, 1) for ref in refs), 10 * MAX_YAML_EXPANSION)
+    return sum(sizes.get(ref, 1) for ref in _YAML_ALIAS.findall(text))
 
 
 @dataclass
@@ -45,8 +57,8 @@ def _problem(path: str, size: int) -> tuple[Optional[str], str]:
         return "not UTF-8 text", ""
     except OSError as error:
         return f"unreadable ({error.strerror})", ""
-    if path.endswith((".yaml", ".yml")) and len(_YAML_ALIAS.findall(text)) > MAX_YAML_ALIASES:
-        return f"more than {MAX_YAML_ALIASES} YAML aliases (an alias bomb expands without bound)", ""
+    if path.endswith((".yaml", ".yml")) and "*" in text and _yaml_expansion(text) > MAX_YAML_EXPANSION:
+        return "YAML aliases that expand to more than 100,000 nodes (an alias bomb)", ""
     return None, text
 
 

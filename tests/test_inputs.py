@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -227,7 +228,8 @@ def test_tf_templatefile_renders_literal_variables(tmp_path) -> None:
     assert result[2] is Outcome.FAILED and result[3] is Outcome.PASSED and result[6] is Outcome.FAILED
 
 
-@pytest.mark.parametrize("relative", ["/etc/passwd", "../outside.json", "link.json", "big.json", "dir", "missing.json"])
+@pytest.mark.parametrize("relative", ["/etc/passwd", "../outside.json", "link.json", "big.json", "dir", "missing.json",
+                                      "fifo.json"])
 def test_tf_file_refuses_what_is_not_a_small_regular_file_inside_the_root(tmp_path, relative) -> None:
     root = tmp_path / "root"
     root.mkdir()
@@ -235,10 +237,21 @@ def test_tf_file_refuses_what_is_not_a_small_regular_file_inside_the_root(tmp_pa
     (root / "link.json").symlink_to(tmp_path / "outside.json")
     (root / "big.json").write_text(" " * (2 * 1024 * 1024) + json.dumps(GOOD))
     (root / "dir").mkdir()
+    os.mkfifo(root / "fifo.json")  # reading it would block: it must be refused unread
     hcl = f'resource "aws_emr_security_configuration" "x" {{\n  configuration = file("{relative}")\n}}\n'
     [variant] = tf_source(root, hcl)
     assert isinstance(variant.value, Unresolved)
     assert outcomes([variant])[1] is Outcome.UNKNOWN
+
+
+def test_a_passing_configuration_outside_the_root_cannot_make_a_resource_pass(tmp_path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (tmp_path / "good.json").write_text(json.dumps(GOOD))
+    (root / "escape.json").symlink_to(tmp_path / "good.json")
+    for relative in ("../good.json", "escape.json", str(tmp_path / "good.json")):
+        hcl = f'resource "aws_emr_security_configuration" "x" {{\n  configuration = file("{relative}")\n}}\n'
+        assert Outcome.PASSED not in {outcomes(tf_source(root, hcl))[n] for n in range(1, 7)}
 
 
 def test_tf_deeply_nested_text_fails_cleanly() -> None:

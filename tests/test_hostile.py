@@ -1,0 +1,50 @@
+"""Hostile and broken files: the scan ends, names what it could not judge, and still judges the files beside them."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import expectations
+from checkov_runs import REPO, checkov_emr, records
+
+MALFORMED = os.path.join(REPO, "tests", "fixtures", "malformed")
+PACK_TRACEBACK = re.compile(r'File "[^"]*(?:emrsec|checkov_emr_security)[^"]*"')
+
+
+def _findings(completed) -> set[tuple[str, str, str]]:
+    return {(r["resource"], r["check_id"], r["check_result"]["result"]) for r in records(completed)}
+
+
+def test_broken_files_are_named_and_the_rest_is_judged() -> None:
+    completed = checkov_emr("-d", MALFORMED, "-o", "json")
+    assert completed.returncode in (0, 1)
+    assert not PACK_TRACEBACK.search(completed.stderr)
+    expected = {f for unit in expectations.units(MALFORMED) for f in expectations.expected(MALFORMED, unit)
+                if f[2] != "UNKNOWN"}
+    assert _findings(completed) == expected
+    for name, why in (("alias_bomb.yaml", "alias bomb"), ("not_utf8.json", "not UTF-8"),
+                      ("random.template", "not UTF-8")):
+        assert re.search(rf"not scanned: \S*{re.escape(name)}: [^\n]*{why}", completed.stderr), name
+
+
+def test_huge_and_deeply_nested_templates_stay_bounded(tmp_path) -> None:
+    shutil.copy(os.path.join(MALFORMED, "legit.yaml"), tmp_path / "legit.yaml")
+    resources = {f"Bucket{i}": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": f"bucket-{i:06d}"}}
+                 for i in range(240_000)}
+    resources["HugeConfig"] = {"Type": "AWS::EMR::SecurityConfiguration", "Properties": {"SecurityConfiguration": {}}}
+    (tmp_path / "huge.json").write_text(json.dumps({"Resources": resources}))
+    assert os.path.getsize(tmp_path / "huge.json") > 20 * 1024 * 1024
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.json").write_text(json.dumps({"Resources": {"Deep": {
+        "Type": "AWS::EMR::SecurityConfiguration", "Properties": {"SecurityConfiguration": deep}}}}))
+    completed = checkov_emr("-d", str(tmp_path), "-o", "json")
+    assert completed.returncode in (0, 1)
+    assert not PACK_TRACEBACK.search(completed.stderr)
+    assert re.search(r"not scanned: \S*huge\.json: larger than", completed.stderr)
+    found = _findings(completed)
+    assert ("AWS::EMR::SecurityConfiguration.LegitGood", "CKV_EMRSEC_1", "PASSED") in found
+    assert ("AWS::EMR::SecurityConfiguration.LegitBad", "CKV_EMRSEC_1", "FAILED") in found
+    deep_results = {result for resource, check, result in found if resource.endswith(".Deep") and check != "CKV_EMRSEC_7"}
+    assert deep_results == {"FAILED"}
