@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster")
 SCANNED_SUFFIXES = (".tf", ".tf.json", ".json", ".yaml", ".yml", ".template")
@@ -100,11 +100,11 @@ def scan(root: str) -> Prescan:
                 pending.append(caller)
     for folder in needed:
         relevant.update(terraform_files.get(folder, []))
-    result.skip = _skippable(root, relevant, set(terraform_files) | {os.path.dirname(p) for p in relevant})
+    result.skip = _skippable(root, relevant)
     return result
 
 
-def _skippable(root: str, relevant: set[str], folders_with_files: set[str]) -> set[str]:
+def _skippable(root: str, relevant: set[str]) -> set[str]:
     """The largest folders (else files) under root that hold no relevant file."""
     keep_folders = {root}
     for path in relevant:
@@ -125,7 +125,7 @@ def _skippable(root: str, relevant: set[str], folders_with_files: set[str]) -> s
     return skip
 
 
-def narrowed(arguments: list[str], roots: Iterable[str], warn: "callable[[str], None]") -> list[str]:  # type: ignore[valid-type]
+def narrowed(arguments: list[str], roots: Iterable[str], warn: Callable[[str], None]) -> list[str]:
     """Checkov's arguments with -d made absolute and one --skip-path for what the scan does not need."""
     combined = Prescan()
     for root in roots:
