@@ -107,8 +107,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     outputs.install()
     arguments = checkov_arguments(argv)
     directories = _values(arguments, "-d", "--directory")
-    if directories and not _has(argv, "--no-prescan"):
-        arguments = prescan.narrowed(arguments, directories, lambda message: print(message, file=sys.stderr))
+    if not _has(argv, "--no-prescan"):
+        def warn(message: str) -> None:
+            print(message, file=sys.stderr)
+
+        arguments = prescan.judgeable_files(arguments, warn)
+        if directories:
+            arguments = prescan.narrowed(arguments, directories, warn)
+        elif not _values(arguments, "-f", "--file") and _values(argv, "-f", "--file"):
+            return 0  # every file given is one that cannot be judged, and each was named
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         return Checkov([a for a in arguments if a != "--no-prescan"]).run() or 0

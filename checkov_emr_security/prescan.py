@@ -136,3 +136,25 @@ def narrowed(arguments: list[str], roots: Iterable[str], warn: Callable[[str], N
         warn(f"checkov-emr: not scanned: {path}: {why}")
     pattern = combined.skip_pattern()
     return arguments + ["--skip-path", pattern] if pattern else arguments
+
+
+def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[str]:
+    """Checkov's arguments without the `-f` files that cannot be judged (each named through `warn`)."""
+    kept: list[str] = []
+    skip_next = False
+    for index, argument in enumerate(arguments):
+        if skip_next:
+            skip_next = False
+            continue
+        if argument in ("-f", "--file") and index + 1 < len(arguments):
+            path = arguments[index + 1]
+            try:
+                problem = _problem(path, os.stat(path).st_size)[0]
+            except OSError:
+                problem = None  # Checkov reports a missing file itself
+            if problem:
+                warn(f"checkov-emr: not scanned: {path}: {problem}")
+                skip_next = True
+                continue
+        kept.append(argument)
+    return kept

@@ -48,3 +48,11 @@ def test_huge_and_deeply_nested_templates_stay_bounded(tmp_path) -> None:
     assert ("AWS::EMR::SecurityConfiguration.LegitBad", "CKV_EMRSEC_1", "FAILED") in found
     deep_results = {result for resource, check, result in found if resource.endswith(".Deep") and check != "CKV_EMRSEC_7"}
     assert deep_results == {"FAILED"}
+
+
+def test_files_given_one_by_one_are_screened_too() -> None:
+    """The pre-commit hook and the IDE scan with -f: an alias bomb is named, not handed to Checkov."""
+    completed = checkov_emr("-f", os.path.join(MALFORMED, "alias_bomb.yaml"), "-f", os.path.join(MALFORMED, "legit.yaml"),
+                            "-o", "json")
+    assert re.search(r"not scanned: \S*alias_bomb\.yaml: [^\n]*alias bomb", completed.stderr)
+    assert ("AWS::EMR::SecurityConfiguration.LegitGood", "CKV_EMRSEC_1", "PASSED") in _findings(completed)
