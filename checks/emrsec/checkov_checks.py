@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import Any, Callable, Optional
 
 from checkov.cloudformation import parser as cloudformation_parser
@@ -67,11 +68,32 @@ def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Vari
     return terraform_input.cluster(conf, *_terraform_resource(conf, entity_path))
 
 
+_TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+
+def _is_nested_stack(path: str) -> bool:
+    """Whether a template is a nested stack (CDK's naming, or a sibling template's AWS::CloudFormation::Stack
+    names it): its parent passes the parameters, so their defaults are not what gets deployed."""
+    name = os.path.basename(path)
+    if name.endswith(".nested.template.json"):
+        return True
+    folder = os.path.dirname(path)
+    for sibling in os.listdir(folder):
+        other = os.path.join(folder, sibling)
+        if sibling == name or not sibling.endswith(_TEMPLATE_SUFFIXES) or os.path.getsize(other) > 10 * 1024 * 1024:
+            continue
+        with open(other, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        if name in text and "AWS::CloudFormation::Stack" in text:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=64)
 def _template(path: str) -> tuple[Any, cloudformation_input.Template]:
     """A template as written (Checkov's parser, no substitutions) and what its properties refer to."""
     document, _ = cloudformation_parser.parse(path)
-    return document, cloudformation_input.Template.from_document(document)
+    return document, cloudformation_input.Template.from_document(document, defaults=not _is_nested_stack(path))
 
 
 def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[Any, cloudformation_input.Template]:

@@ -33,10 +33,11 @@ class Template:
     mappings: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def from_document(document: Any) -> Template:
+    def from_document(document: Any, defaults: bool = True) -> Template:
+        """`defaults`: parameter defaults are the deployed values (not in a nested stack, whose parent passes them)."""
         if not isinstance(document, dict):
             return Template()
-        parameters = document.get("Parameters") if isinstance(document.get("Parameters"), dict) else {}
+        parameters = document.get("Parameters") if defaults and isinstance(document.get("Parameters"), dict) else {}
         defaults = {}
         for name, body in parameters.items():
             if not isinstance(body, dict) or "Default" not in body or isinstance(body["Default"], dict):
