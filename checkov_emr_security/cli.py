@@ -72,7 +72,10 @@ def pre_commit(argv: Sequence[str]) -> Optional[list[str]]:
 
     arguments = precommit.checkov_arguments(argv)
     if arguments is not None:
-        os.environ.setdefault(precommit.ROOT_ENV, precommit.repository_root())
+        import_pack()
+        from emrsec.sources import ROOT_ENV
+
+        os.environ.setdefault(ROOT_ENV, precommit.repository_root())
         sys.argv[1:] = arguments  # the pack reads -f / --var-file from the command line
     return arguments
 

@@ -12,13 +12,10 @@ import os
 import subprocess
 from typing import Optional, Sequence
 
-FLAG = "--pre-commit"
-ROOT_ENV = "CHECKOV_EMR_ROOT"  # read by the pack (checks/emrsec/sources.py)
+from checkov_emr_security import prescan
 
-# Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
-# resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values.
-MARKERS = (b"aws_emr_security_configuration", b"aws_emr_cluster",
-           b"AWS::EMR::SecurityConfiguration", b"AWS::EMR::Cluster")
+FLAG = "--pre-commit"
+MARKERS = tuple(marker.encode() for marker in prescan.MARKERS)
 MAX_READ_BYTES = 4 * 1024 * 1024
 _CHUNK_BYTES = 1024 * 1024
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
+# Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
+# resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values.
 MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster")
 SCANNED_SUFFIXES = (".tf", ".tf.json", ".json", ".yaml", ".yml", ".template")
 MAX_BYTES = 10 * 1024 * 1024  # far above CloudFormation's 1 MB template limit; Checkov takes minutes past it

@@ -157,7 +157,7 @@ def test_tf_whole_reference_is_unresolved(text) -> None:
 
 
 def test_tf_plan_json_string() -> None:
-    location = terraform_input.Location("/nowhere", "/nowhere", terraform_input.PLAN)
+    location = terraform_input.Location("/nowhere", "/nowhere", plan=True)
     [variant] = terraform_input.security_configuration({"configuration": [json.dumps(GOOD)]}, location, "x.y")
     assert variant.value == GOOD
 

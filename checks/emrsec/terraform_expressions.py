@@ -93,7 +93,7 @@ def _is_absent(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, Unresolved) and value.maybe_absent)
 
 
-def _unknown(value: Any) -> bool:
+def is_unknown(value: Any) -> bool:
     return isinstance(value, (Unresolved, Template))
 
 
@@ -139,7 +139,7 @@ class _Parser:
                 if isinstance(chosen, _Failed):
                     raise chosen.error
                 return chosen
-            if not isinstance(when_true, _Failed) and when_true == when_false and not _unknown(when_true):
+            if not isinstance(when_true, _Failed) and when_true == when_false and not is_unknown(when_true):
                 return when_true
             absent = any(isinstance(b, _Failed) or _is_absent(b) for b in (when_true, when_false))
             return Unresolved(f"a conditional on {_describe(condition)}", maybe_absent=absent)
@@ -169,7 +169,7 @@ class _Parser:
         if self.peek()[1] in ("!", "-"):
             operator = self.take()[1]
             operand = self.unary()
-            if _unknown(operand):
+            if is_unknown(operand):
                 return Unresolved(f"{operator}{_describe(operand)}")
             if operator == "!":
                 operand = as_bool(operand)
@@ -275,7 +275,7 @@ class _Parser:
             depth -= token in (")", "]", "}")
         body = self.tokens[start:self.index]
         self.take(closing)
-        if _unknown(collection) or not isinstance(collection, (list, dict)):
+        if is_unknown(collection) or not isinstance(collection, (list, dict)):
             return Unresolved(f"a for expression over {_describe(collection)}")
         pairs = list(collection.items()) if isinstance(collection, dict) else list(enumerate(collection))
         results: list[Any] = []
@@ -307,7 +307,7 @@ class _Parser:
         if parser.peek() == ("ident", "if"):
             parser.take()
             condition = parser.expression()
-            if _unknown(condition):
+            if is_unknown(condition):
                 return Unresolved(f"a for expression filtered by {_describe(condition)}")
             if condition is not True:
                 return _SKIP
@@ -359,7 +359,7 @@ def deep_unknown(value: Any, depth: int = 0) -> bool:
     """Whether anything inside a value is unknown (bounded: past the bound, assume it is)."""
     if depth > MAX_NESTING:
         return True
-    if _unknown(value):
+    if is_unknown(value):
         return True
     if isinstance(value, dict):
         return any(deep_unknown(v, depth + 1) for v in value.values())
@@ -373,7 +373,7 @@ def _try(arguments: list[Any]) -> Any:
     for index, argument in enumerate(arguments):
         if isinstance(argument, _Failed):
             continue
-        if _unknown(argument):
+        if is_unknown(argument):
             fallbacks = [a for a in arguments[index + 1:] if not isinstance(a, _Failed)]
             return Unresolved(f"try() of {_describe(argument)}",
                               maybe_absent=_is_absent(argument) or any(_is_absent(a) for a in fallbacks))
@@ -398,9 +398,9 @@ def _describe(value: Any) -> str:
 
 
 def _index(value: Any, key: Any) -> Any:
-    if _unknown(value):
+    if is_unknown(value):
         return value if isinstance(value, Unresolved) else Unresolved(value.text)
-    if _unknown(key):
+    if is_unknown(key):
         return Unresolved(f"an index by {_describe(key)}")
     if isinstance(value, dict) and isinstance(key, str) and key in value:
         return value[key]
@@ -411,7 +411,7 @@ def _index(value: Any, key: Any) -> Any:
 
 def as_bool(value: Any) -> Any:
     """Terraform's conversion to bool: true/false, or the strings "true"/"false"; unknown stays unknown."""
-    if isinstance(value, bool) or _unknown(value):
+    if isinstance(value, bool) or is_unknown(value):
         return value
     if value in ("true", "false"):
         return value == "true"
@@ -434,7 +434,7 @@ def _apply(operator: str, left: Any, right: Any) -> Any:
         for side in (left, right):  # a definite false / true decides even if the other side is unknown
             if side is (operator == "||"):
                 return side
-        if _unknown(left) or _unknown(right):
+        if is_unknown(left) or is_unknown(right):
             return Unresolved(f"{_describe(left)} {operator} {_describe(right)}")
         return (left and right) if operator == "&&" else (left or right)
     if deep_unknown(left) or deep_unknown(right):
@@ -478,7 +478,7 @@ def encode(value: Any) -> Union[str, Unresolved]:
             return [plain(v) for v in node]
         if isinstance(node, Encoded):
             return encode(node.value)
-        if _unknown(node):
+        if is_unknown(node):
             raise _Unknowable()
         return node
     try:

@@ -8,8 +8,8 @@ from typing import Any, Callable
 import yaml
 
 from emrsec.sources import ModuleFiles
-from emrsec.terraform_expressions import (Encoded, Template, TerraformError, as_bool, as_text, deep_unknown,
-                                          evaluate_template)
+from emrsec.terraform_expressions import (Encoded, TerraformError, as_bool, as_text, deep_unknown, evaluate_template,
+                                          is_unknown)
 from emrsec.values import Invalid, Unresolved
 
 _MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
@@ -26,7 +26,7 @@ _PASS_THROUGH = frozenset({"jsonencode", "merge", "lookup", "concat", "tomap", "
 
 
 def _unknown(*values: Any) -> bool:
-    return any(isinstance(v, (Unresolved, Template)) for v in values)
+    return any(is_unknown(v) for v in values)
 
 
 def _guard(function: Callable[..., Any], name: str) -> Callable[..., Any]:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from emrsec.jsontext import map_leaves, parse_json, parse_with_holes
 from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template
-from emrsec.terraform_scope import MAX_BINDINGS, Scope, bindings, resource_body
+from emrsec.terraform_scope import MAX_BINDINGS, Scope, bindings, resource_body, unwrap
 from emrsec.values import Invalid, Unresolved, Variant
 
 SECURITY_CONFIGURATION, CLUSTER = "aws_emr_security_configuration", "aws_emr_cluster"
@@ -23,18 +23,21 @@ _REFERENCE = re.compile(r"(?:var|local|data|module|each|count|path|self|[a-z][a-
                         r"(?:\.[A-Za-z0-9_\-*]+|\[[^\]]*\])+")
 _UNRENDERED = re.compile(r"^\s*(?:[a-z_][a-z0-9_]*\(.*\)|\[\s*for\s.*|\{\s*for\s.*|.*\?.*:.*)\s*$", re.S)
 _INJECTED_KEY = re.compile(r"^__\w+__$")
+_ABSENT = object()
 
 
-HCL, TF_JSON, PLAN = "hcl", "tf.json", "plan"
+def _dropped(key: str) -> bool:
+    """Keys Checkov and CDKTF add to a resource, not part of a configuration."""
+    return bool(_INJECTED_KEY.match(key)) or key == "//"
 
 
 @dataclass(frozen=True)
 class Location:
-    """Where a resource's source is: its module folder, the scan root, and its form (HCL, TF_JSON or PLAN)."""
+    """Where a resource's source is: its module folder, the scan root; `plan` for plan JSON (final values)."""
 
     module_dir: str
     root: str
-    form: str = HCL
+    plan: bool = False
 
 
 def _normalize(tree: Any) -> Any:
@@ -45,7 +48,7 @@ def _normalize(tree: Any) -> Any:
         if isinstance(value, Encoded):
             return encode(value.value)
         return value
-    return map_leaves(tree, leaf, lambda key: bool(_INJECTED_KEY.match(key)) or key == "//")
+    return map_leaves(tree, leaf, _dropped)
 
 
 def _configuration(value: Any) -> Any:
@@ -85,7 +88,7 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
         except TerraformError:
             pass  # an error in count / for_each: judge the resource as written
         raw = resource.get(attribute, _ABSENT)
-        value = read(_ABSENT if raw is _ABSENT else _evaluated(scope, _unwrap(raw)))
+        value = read(_ABSENT if raw is _ABSENT else _evaluated(scope, unwrap(raw)))
         variants.append(Variant(scope.origin if len(scopes) > 1 else "", value))
     if len(scopes) > MAX_BINDINGS:
         variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
@@ -93,13 +96,6 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
     if variants and all(v.value == variants[0].value for v in variants[1:]):
         return [Variant("", variants[0].value)]
     return variants
-
-
-_ABSENT = object()
-
-
-def _unwrap(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 # --- Checkov's rendered values (plan JSON, or no source found) -------------------------------------------
@@ -115,19 +111,19 @@ def _rendered_leaf(value: Any) -> Any:
 
 
 def _rendered_tree(value: Any) -> Any:
-    return map_leaves(value, _rendered_leaf, lambda key: bool(_INJECTED_KEY.match(key)) or key == "//")
+    return map_leaves(value, _rendered_leaf, _dropped)
 
 
 def _plan_configuration(value: Any) -> Any:
     """A plan's planned value: final JSON text, or a reference where the value is unknown until apply."""
-    value = _unwrap(value)
+    value = unwrap(value)
     if isinstance(value, str) and not _REFERENCE.fullmatch(value.strip()):
         return parse_json(value)
     return _rendered_tree(value)
 
 
 def _rendered_configuration(value: Any) -> Any:
-    value = _unwrap(value)
+    value = unwrap(value)
     if not isinstance(value, str):
         return _rendered_tree(value)
     stripped = value.strip()
@@ -144,7 +140,7 @@ def _rendered_configuration(value: Any) -> Any:
 
 
 def security_configuration(conf: dict[str, Any], location: Optional[Location], address: str) -> list[Variant]:
-    if location is not None and location.form == PLAN:
+    if location is not None and location.plan:
         return [Variant("", _plan_configuration(conf["configuration"]) if "configuration" in conf
                         else Invalid("is missing: set the configuration argument"))]
     if location is not None:
@@ -167,14 +163,14 @@ def _cluster_properties(value: Any) -> dict[str, Any]:
 
 
 def cluster(conf: dict[str, Any], location: Optional[Location], address: str) -> list[Variant]:
-    if location is not None and location.form != PLAN:
+    if location is not None and not location.plan:
         variants = _variants(location, address, CLUSTER, "security_configuration",
                              _cluster_properties)
         if variants is not None:
             return variants
     if "security_configuration" not in conf:
         return [Variant("", {})]
-    return [Variant("", _cluster_properties(_rendered_leaf(_unwrap(conf["security_configuration"]))))]
+    return [Variant("", _cluster_properties(_rendered_leaf(unwrap(conf["security_configuration"]))))]
 
 
 def location_of(candidates: list[tuple[str, str]], start_line: Any) -> Optional[Location]:
@@ -184,8 +180,7 @@ def location_of(candidates: list[tuple[str, str]], start_line: Any) -> Optional[
     if len(candidates) != 1:
         return None
     path, root = candidates[0]
-    form = TF_JSON if path.endswith(".tf.json") else PLAN if path.endswith(".json") else HCL
-    return Location(os.path.dirname(path), root, form)
+    return Location(os.path.dirname(path), root, plan=path.endswith(".json") and not path.endswith(".tf.json"))
 
 
 def _declares_at(path: str, start_line: Any) -> bool:

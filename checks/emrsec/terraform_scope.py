@@ -76,7 +76,8 @@ def load_document(path: str) -> dict[str, Any]:
         return {}
 
 
-def _unwrap(value: Any) -> Any:
+def unwrap(value: Any) -> Any:
+    """hcl2 wraps attribute values in one-element lists."""
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
@@ -88,7 +89,7 @@ def _blocks(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def _named(block: Any) -> list[tuple[str, dict[str, Any]]]:
     named = []
     for name, body in (block.items() if isinstance(block, dict) else []):
-        body = _unwrap(body) if isinstance(body, list) else body
+        body = unwrap(body) if isinstance(body, list) else body
         if isinstance(body, dict):
             named.append((name, body))
     return named
@@ -120,11 +121,11 @@ class ModuleSource:
             for name, body in _named(block):
                 variable = self.variables.setdefault(name, Variable())
                 if "default" in body:
-                    variable.default = _unwrap(body["default"])
-                variable.type = _unwrap(body.get("type", variable.type))
-                variable.nullable = _unwrap(body.get("nullable", variable.nullable)) is not False
+                    variable.default = unwrap(body["default"])
+                variable.type = unwrap(body.get("type", variable.type))
+                variable.nullable = unwrap(body.get("nullable", variable.nullable)) is not False
         for block in _blocks(document, "locals"):
-            self.locals.update({k: _unwrap(v) for k, v in block.items() if not k.startswith("__")})
+            self.locals.update({k: unwrap(v) for k, v in block.items() if not k.startswith("__")})
         for block in _blocks(document, "resource"):
             for resource_type, instances in block.items():
                 for name, body in _named(instances):
@@ -147,7 +148,7 @@ def module_source(module_dir: str) -> ModuleSource:
         source.add(load_document(os.path.join(module_dir, name)), bool(_OVERRIDE.search(name)))
     for name in sorted((n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")
                         or n.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=_tfvars_order):
-        source.tfvars.update({k: _unwrap(v) for k, v in load_document(os.path.join(module_dir, name)).items()})
+        source.tfvars.update({k: unwrap(v) for k, v in load_document(os.path.join(module_dir, name)).items()})
     return source
 
 
@@ -163,10 +164,10 @@ def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, A
                 continue
             for block in _blocks(load_document(path), "module"):
                 for module_name, body in _named(block):
-                    source = _unwrap(body.get("source"))
+                    source = unwrap(body.get("source"))
                     if isinstance(source, str) and source.startswith(("./", "../")):
                         called = os.path.normpath(os.path.join(folder, source))
-                        arguments = {k: _unwrap(v) for k, v in body.items() if not k.startswith("__")}
+                        arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
                         calls.setdefault((module_name, called), []).append((folder, arguments))
     return calls
 
@@ -274,7 +275,7 @@ class Scope:
     def caller(self) -> Scope:
         call = self.calls[-1]
         return Scope(call.caller_dir, self.root, self.calls[:-1], call.instance,
-                     _unwrap(call.arguments.get("for_each")), self.memo)
+                     unwrap(call.arguments.get("for_each")), self.memo)
 
     def evaluate(self, value: Any) -> Any:
         """A raw value (as hcl2 reads it) with its expressions evaluated in this scope."""
@@ -292,12 +293,12 @@ class Scope:
             scopes.append((scope, call.arguments, call.instance))
         for evaluating, body, (index, key) in scopes:
             if "count" in body:
-                count = evaluating.evaluate(_unwrap(body["count"]))
+                count = evaluating.evaluate(unwrap(body["count"]))
                 if isinstance(count, int) and not isinstance(count, bool) and (
                         count == 0 or (index is not None and index >= count)):
                     return False
             if "for_each" in body:
-                collection = evaluating.evaluate(_unwrap(body["for_each"]))
+                collection = evaluating.evaluate(unwrap(body["for_each"]))
                 if isinstance(collection, (dict, list)) and (
                         not collection or (key is not None and key not in collection)):
                     return False
@@ -368,7 +369,7 @@ class Scope:
         for path in reversed(var_files()):
             values = load_document(path)
             if name in values:
-                return self.evaluate(_unwrap(values[name]))
+                return self.evaluate(unwrap(values[name]))
         source = module_source(self.module_dir)
         return self.evaluate(source.tfvars[name]) if name in source.tfvars else _MISSING
 
@@ -396,7 +397,7 @@ def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[s
     module_dir, root = os.path.normpath(module_dir), os.path.normpath(root)
     named_calls = tuple(_MODULE_SEGMENT.findall(address))
     instance = _instance(_MODULE_SEGMENT.sub("", address))
-    for_each = _unwrap(resource.get("for_each")) if resource else None
+    for_each = unwrap(resource.get("for_each")) if resource else None
     if named_calls:
         chains = _call_chains(module_dir, named_calls, root) or [(Call(named_calls[-1][0], "", {}),)]
     else:
