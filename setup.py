@@ -14,5 +14,5 @@ setup(
     install_requires=["checkov>=3.3.30,<4", "pyyaml>=6"],
     extras_require={"test": ["pytest>=8", "hypothesis>=6", "pre-commit>=3", "jsonschema>=4.18", "check-jsonschema>=0.28",
                              "yamllint>=1.32"]},
-    entry_points={"console_scripts": ["checkov-emr=checkov_emr_security.cli:main"]},
+    entry_points={"console_scripts": ["checkov-emr=checkov_emr_security.cli:run"]},
 )

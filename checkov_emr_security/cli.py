@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
-from checkov_emr_security import checks_dir, import_pack
+from checkov_emr_security import checks_dir, import_pack, prescan, startup
 
 PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed through):
   --checks-dir        print the folder to use as Checkov's --external-checks-dir, then exit
@@ -31,15 +31,13 @@ def _values(argv: Sequence[str], *flags: str) -> list[str]:
         [arg.split("=", 1)[1] for arg in argv if "=" in arg and arg.split("=", 1)[0] in flags]
 
 
-def checkov_arguments(argv: Sequence[str]) -> list[str]:
-    """The Checkov command line: the user's flags, plus this pack and its frameworks unless the user chose."""
-    from emrsec.catalog import FRAMEWORKS
-
+def checkov_arguments(argv: Sequence[str], frameworks: Sequence[str]) -> list[str]:
+    """The Checkov command line: the user's flags, plus this pack and `frameworks` unless the user chose."""
     arguments = list(argv)
     if not _has(arguments, "--external-checks-dir", "--external-checks-git"):
         arguments += ["--external-checks-dir", checks_dir()]
     if not _has(arguments, "--framework"):
-        arguments += ["--framework", *FRAMEWORKS]
+        arguments += ["--framework", *frameworks]
     if not _has(arguments, "-c", "--check"):
         arguments += ["--check", "CKV_EMRSEC_*"]
     if not _has(arguments, "--skip-download"):
@@ -92,6 +90,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         return github_annotations.main(argv[argv.index("--github-annotations") + 1:])
     import_pack()
+    from emrsec.catalog import FRAMEWORKS
+
     if "--checks-dir" in argv:
         print(checks_dir())
         return 0
@@ -102,27 +102,49 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return explain(argv[argv.index("--explain") + 1:argv.index("--explain") + 2])
     if _has(argv, "-h", "--help"):
         print(PACK_FLAGS)
+    arguments = [a for a in argv if a != "--no-prescan"]
+    frameworks = FRAMEWORKS
+    if "--no-prescan" not in argv:
+        prescanned = prescan_arguments(arguments)
+        if prescanned is None:
+            return 0  # every file given is one that cannot be judged, and each was named
+        arguments, files = prescanned
+        frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
+    arguments = checkov_arguments(arguments, frameworks)
+    if startup.pack_checks_only(_values(arguments, "-c", "--check")):
+        startup.skip_built_in_checks()
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details, outputs, prescan
+    from checkov_emr_security import cloudformation_details, outputs
 
     cloudformation_details.install()
     outputs.install()
-    arguments = checkov_arguments(argv)
-    directories = _values(arguments, "-d", "--directory")
-    if not _has(argv, "--no-prescan"):
-        def warn(message: str) -> None:
-            print(message, file=sys.stderr)
-
-        arguments = prescan.judgeable_files(arguments, warn)
-        if directories:
-            arguments = prescan.narrowed(arguments, directories, warn)
-        elif not _values(arguments, "-f", "--file") and _values(argv, "-f", "--file"):
-            return 0  # every file given is one that cannot be judged, and each was named
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
-        return Checkov([a for a in arguments if a != "--no-prescan"]).run() or 0
+        return Checkov(arguments).run() or 0
 
+
+def prescan_arguments(arguments: list[str]) -> Optional[tuple[list[str], list[str]]]:
+    """The arguments without the files that cannot be judged or cannot matter, and the files Checkov will
+    still read; None when files were given and each was left out (and named)."""
+    def warn(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    given = _values(arguments, "-f", "--file")
+    arguments = prescan.judgeable_files(arguments, warn)
+    files = _values(arguments, "-f", "--file")
+    directories = _values(arguments, "-d", "--directory")
+    if given and not files and not directories:
+        return None
+    if directories:
+        arguments, kept = prescan.narrowed(arguments, directories, warn)
+        files += sorted(kept)
+    return arguments, files
+
+
+def run() -> NoReturn:
+    """The console command: main(), then an exit that skips tearing down Checkov's modules."""
+    startup.exit_now(main())
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

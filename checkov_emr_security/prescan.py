@@ -6,6 +6,7 @@ files that mention no EMR resource are skipped, except Terraform folders that ca
 with EMR resources (Checkov names module resources through their callers); files that cannot be judged
 (too large, not UTF-8 text, YAML aliases that expand without bound) are skipped with a warning naming them.
 The pack itself still reads what an EMR resource refers to (variables, locals, files, callers) from disk.
+Checkov then starts only the frameworks whose runners read one of the files left.
 """
 from __future__ import annotations
 
@@ -17,7 +18,17 @@ from typing import Callable, Iterable, Optional
 # Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
 # resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values.
 MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster")
-SCANNED_SUFFIXES = (".tf", ".tf.json", ".json", ".yaml", ".yml", ".template")
+# The files each framework's Checkov runner reads, by suffix (serverless reads serverless.yml: any YAML, to be safe;
+# terraform also reads .tf.json files). A framework none of whose files is left is not started.
+FRAMEWORK_SUFFIXES = {
+    "terraform": (".tf", ".hcl", ".tf.json"),
+    "terraform_json": (".tf.json",),
+    "terraform_plan": (".json",),
+    "cloudformation": (".json", ".yaml", ".yml", ".template"),
+    "serverless": (".yaml", ".yml"),
+}
+TERRAFORM_SUFFIXES = (".tf", ".hcl", ".tf.json")
+SCANNED_SUFFIXES = tuple(dict.fromkeys(s for suffixes in FRAMEWORK_SUFFIXES.values() for s in suffixes))
 MAX_BYTES = 10 * 1024 * 1024  # far above CloudFormation's 1 MB template limit; Checkov takes minutes past it
 MAX_YAML_EXPANSION = 100_000  # nodes YAML aliases may expand to; CloudFormation templates use none
 SKIPPED_DIRS = {"node_modules", ".terraform", ".serverless"}
@@ -40,6 +51,7 @@ def _yaml_expansion(text: str) -> int:
 @dataclass
 class Prescan:
     skip: set[str] = field(default_factory=set)  # absolute paths (files or folders) Checkov need not read
+    kept: set[str] = field(default_factory=set)  # the files of SCANNED_SUFFIXES Checkov still reads
     unjudged: dict[str, str] = field(default_factory=dict)  # absolute path -> why it cannot be judged
 
     def skip_pattern(self) -> Optional[str]:
@@ -86,7 +98,7 @@ def scan(root: str) -> Prescan:
                 result.unjudged[path] = problem
                 continue
             mentions = any(marker in text for marker in MARKERS)
-            if name.endswith((".tf", ".tf.json")):
+            if name.endswith(TERRAFORM_SUFFIXES):
                 terraform_files.setdefault(folder, []).append(path)
                 emr_folders.update([folder] if mentions else [])
                 for source in _LOCAL_SOURCE.findall(text):
@@ -103,6 +115,7 @@ def scan(root: str) -> Prescan:
     for folder in needed:
         relevant.update(terraform_files.get(folder, []))
     result.skip = _skippable(root, relevant)
+    result.kept = relevant
     return result
 
 
@@ -127,17 +140,25 @@ def _skippable(root: str, relevant: set[str]) -> set[str]:
     return skip
 
 
-def narrowed(arguments: list[str], roots: Iterable[str], warn: Callable[[str], None]) -> list[str]:
-    """Checkov's arguments with -d made absolute and one --skip-path for what the scan does not need."""
+def narrowed(arguments: list[str], roots: Iterable[str], warn: Callable[[str], None]) -> tuple[list[str], set[str]]:
+    """Checkov's arguments with one --skip-path for what the scan does not need; the files it still reads."""
     combined = Prescan()
     for root in roots:
         found = scan(root)
         combined.skip |= found.skip
+        combined.kept |= found.kept
         combined.unjudged.update(found.unjudged)
     for path, why in sorted(combined.unjudged.items()):
         warn(f"checkov-emr: not scanned: {path}: {why}")
     pattern = combined.skip_pattern()
-    return arguments + ["--skip-path", pattern] if pattern else arguments
+    return (arguments + ["--skip-path", pattern] if pattern else arguments), combined.kept
+
+
+def frameworks_reading(paths: Iterable[str], frameworks: Iterable[str]) -> list[str]:
+    """Those of `frameworks` whose runner reads one of `paths` (a framework not in FRAMEWORK_SUFFIXES: kept)."""
+    names = [os.path.basename(path) for path in paths]
+    return [framework for framework in frameworks
+            if framework not in FRAMEWORK_SUFFIXES or any(n.endswith(FRAMEWORK_SUFFIXES[framework]) for n in names)]
 
 
 def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[str]:

@@ -1,0 +1,93 @@
+"""checkov-emr's trimmed start-up: built-in checks left unimported only when none can run, a quick exit that
+loses no output, and only the frameworks that read a file left. (That the findings stay the same is
+tested on every fixture and on the benchmark's corpora: tests/test_fixtures.py, tests/test_benchmark.py.)"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from checkov_emr_security import prescan, startup
+from checkov_runs import CHECKS_DIR, REPO, checkov_emr, plain_checkov, records
+
+FIXTURES = os.path.join(REPO, "tests", "fixtures")
+FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
+
+
+@pytest.mark.parametrize(("patterns", "expected"), [
+    (["CKV_EMRSEC_*"], True),
+    (["CKV_EMRSEC_1,CKV_EMRSEC_7"], True),
+    (["ckv_emrsec_2"], True),
+    (["CKV_EMRSEC_1", "CKV_AWS_20"], False),
+    (["CKV_EMRSEC_1,CKV2_AWS_6"], False),
+    (["CKV_*"], False),
+    ([], False),
+])
+def test_built_in_checks_are_skipped_only_when_none_can_run(patterns: list[str], expected: bool) -> None:
+    assert startup.pack_checks_only(patterns) is expected
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=REPO)
+
+
+def test_skipped_built_in_checks_leave_checkov_whole() -> None:
+    probe = _python(
+        "from checkov_emr_security import startup; startup.skip_built_in_checks()\n"
+        "import checkov.main\n"
+        "from checkov.terraform.checks.resource.registry import resource_registry\n"
+        "from checkov.cloudformation.checks.resource.registry import cfn_registry\n"
+        "before = sum(len(c) for c in resource_registry.checks.values())\n"
+        "import checkov.terraform.checks.resource.aws.EMRClusterConfEncryptsInTransit  # a built-in check named on purpose\n"
+        "after = sum(len(c) for c in resource_registry.checks.values())\n"
+        "print(before, sum(len(c) for c in cfn_registry.checks.values()), after)\n")
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split() == ["0", "0", "1"]
+
+
+def test_built_in_checks_still_run_when_named() -> None:
+    folder = os.path.join(FIXTURES, "terraform", "rules")
+    completed = checkov_emr("-d", folder, "--check", "CKV_EMRSEC_1,CKV_AWS_351", "-o", "json")
+    assert completed.returncode in (0, 1), completed.stderr
+    data = json.loads(completed.stdout)
+    ids = {r["check_id"] for report in (data if isinstance(data, list) else [data])
+           for key in ("passed_checks", "failed_checks") for r in report["results"][key]}
+    assert {"CKV_EMRSEC_1", "CKV_AWS_351"} <= ids  # CKV_AWS_351: Checkov's own in-transit check
+
+
+def test_quick_exit_writes_all_output_and_keeps_the_exit_code() -> None:
+    out = subprocess.run([sys.executable, "-c", "import sys\nfrom checkov_emr_security import startup\n"
+                          "sys.stdout.write('x' * 1_000_000)\nstartup.exit_now(3)"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3 and len(out.stdout) == 1_000_000
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    (["main.tf"], ["terraform"]),
+    (["cdk.tf.json"], ["terraform", "terraform_json", "terraform_plan", "cloudformation"]),
+    (["plan.json"], ["terraform_plan", "cloudformation"]),
+    (["template.yaml"], ["cloudformation", "serverless"]),
+    (["a/serverless.yml", "b/main.tf"], ["terraform", "cloudformation", "serverless"]),
+    (["stack.template"], ["cloudformation"]),
+    (["terragrunt.hcl"], ["terraform"]),
+    ([], []),
+])
+def test_frameworks_are_those_that_read_a_file_left(files: list[str], expected: list[str]) -> None:
+    assert prescan.frameworks_reading(files, FRAMEWORKS) == expected
+    assert prescan.frameworks_reading(files, ["some_future_framework"]) == ["some_future_framework"]
+
+
+@pytest.mark.parametrize("form", ["terraform", "terraform_json", "terraform_plan", "cloudformation",
+                                  os.path.join("cdk", "cdk.out")])
+def test_default_frameworks_find_what_plain_checkov_finds_with_all(form: str) -> None:
+    """checkov-emr left to choose its frameworks reports what plain Checkov reports with all of them."""
+    folder = os.path.join(FIXTURES, form)
+    chosen = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
+              for r in records(checkov_emr("-d", folder, "-o", "json"))}
+    every = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
+             for r in records(plain_checkov("-d", folder, "--framework", *FRAMEWORKS, "--external-checks-dir",
+                                            CHECKS_DIR, "--check", "CKV_EMRSEC_*", "-o", "json"))}
+    assert chosen and chosen == every
