@@ -121,6 +121,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     outputs.install()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
+        # Checkov's module finder compiles --skip-path character by character: one warning per character
+        warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
         return Checkov(arguments).run() or 0
 
 

@@ -2,8 +2,10 @@
 
 Checkov parses every file of a repository, EMR or not, and hangs on some hostile input (a YAML alias bomb,
 a template of many megabytes). `checkov-emr -d` first reads each candidate file as plain text (no parsing):
-files that mention no EMR resource are skipped, except Terraform folders that call, as a module, a folder
-with EMR resources (Checkov names module resources through their callers); files that cannot be judged
+files that mention no EMR resource are skipped. In a Terraform folder with EMR resources, and in the folders
+that call it as a module (Checkov names module resources through their callers), Checkov also reads the files
+that declare what a resource can refer to (variables, locals, modules, data sources): only files made of
+other resources and outputs are skipped there. Files that cannot be judged
 (too large, not UTF-8 text, YAML aliases that expand without bound) are skipped with a warning naming them.
 The pack itself still reads what an EMR resource refers to (variables, locals, files, callers) from disk.
 Checkov then starts only the frameworks whose runners read one of the files left.
@@ -32,6 +34,8 @@ SCANNED_SUFFIXES = tuple(dict.fromkeys(s for suffixes in FRAMEWORK_SUFFIXES.valu
 MAX_BYTES = 10 * 1024 * 1024  # far above CloudFormation's 1 MB template limit; Checkov takes minutes past it
 MAX_YAML_EXPANSION = 100_000  # nodes YAML aliases may expand to; CloudFormation templates use none
 SKIPPED_DIRS = {"node_modules", ".terraform", ".serverless"}
+# A Terraform block that an EMR resource's count, for_each or module call can refer to (HCL, then JSON).
+_DECLARATION = re.compile(r'(?m)^\s*(?:variable|locals|module|data)\b[^\n{=]*\{|"(?:variable|locals|module|data)"\s*:')
 _LOCAL_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
 _YAML_ANCHOR = re.compile(r"&([A-Za-z0-9_.\-]+)")
 _YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*([A-Za-z0-9_.\-]+)", re.M)
@@ -81,7 +85,7 @@ def scan(root: str) -> Prescan:
     result = Prescan()
     relevant: set[str] = set()  # files Checkov must read
     emr_folders: set[str] = set()  # Terraform folders with EMR resources
-    terraform_files: dict[str, list[str]] = {}  # folder -> its .tf / .tf.json files
+    terraform_files: dict[str, list[str]] = {}  # folder -> its Terraform files that declare or mention
     callers: dict[str, set[str]] = {}  # called folder -> calling folders
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
@@ -99,7 +103,8 @@ def scan(root: str) -> Prescan:
                 continue
             mentions = any(marker in text for marker in MARKERS)
             if name.endswith(TERRAFORM_SUFFIXES):
-                terraform_files.setdefault(folder, []).append(path)
+                if mentions or _DECLARATION.search(text):
+                    terraform_files.setdefault(folder, []).append(path)
                 emr_folders.update([folder] if mentions else [])
                 for source in _LOCAL_SOURCE.findall(text):
                     callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(folder)

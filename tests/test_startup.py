@@ -91,3 +91,14 @@ def test_default_frameworks_find_what_plain_checkov_finds_with_all(form: str) ->
              for r in records(plain_checkov("-d", folder, "--framework", *FRAMEWORKS, "--external-checks-dir",
                                             CHECKS_DIR, "--check", "CKV_EMRSEC_*", "-o", "json"))}
     assert chosen and chosen == every
+
+
+def test_files_of_other_resources_are_skipped_where_emr_resources_live() -> None:
+    """In a folder with EMR resources Checkov reads what they can refer to, not files of other resources."""
+    unit = os.path.join(FIXTURES, "terraform", "split_files")
+    found = prescan.scan(unit)
+    kept = {os.path.relpath(path, unit) for path in found.kept}
+    skipped = {os.path.relpath(path, unit) for path in found.skip}
+    assert kept == {"emr.tf", "locals.tf", "variables.tf", os.path.join("modules", "emr", "main.tf"),
+                    os.path.join("modules", "emr", "variables.tf")}
+    assert {"storage.tf", "iam.tf", "outputs.tf", os.path.join("modules", "emr", "kms.tf")} <= skipped

@@ -27,6 +27,8 @@ _SKIPPED_DIRS = {".terraform", "node_modules", ".git", ".serverless"}
 _MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(\[(?:\d+|\"(?:[^\"\\]|\\.)*\")\])?\.")
 _INSTANCE_KEY = re.compile(r"\[(?:(\d+)|\"((?:[^\"\\]|\\.)*)\")\]$")
 _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
+# Text every file with a local module call holds (HCL or JSON): only such files are parsed for callers.
+_LOCAL_MODULE_SOURCE = re.compile(r"""\bsource["']?\s*[=:]\s*"\.\.?/""")
 _MISSING = object()
 _IN_PROGRESS = object()
 
@@ -160,7 +162,7 @@ def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, A
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
         for name in sorted(names):
             path = os.path.join(folder, name)
-            if not name.endswith((".tf", ".tf.json")) or "module" not in _read_text(path):
+            if not name.endswith((".tf", ".tf.json")) or not _LOCAL_MODULE_SOURCE.search(_read_text(path)):
                 continue
             for block in _blocks(load_document(path), "module"):
                 for module_name, body in _named(block):
