@@ -15,8 +15,9 @@ PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed
   --pre-commit [FLAGS] FILE...
                       the pre-commit hook: scan only the given files that mention an EMR security
                       configuration or cluster (none: exit 0 at once), resolving from the whole repository
-  --no-prescan        let Checkov parse every file under -d (by default files that cannot hold or
-                      affect an EMR resource are skipped, and files that cannot be judged are named)
+  --no-prescan        let Checkov parse every file under -d and start every framework (by default files
+                      that cannot hold or affect an EMR resource are skipped, files that cannot be judged
+                      are named, and only frameworks that read a file left are started)
   --github-annotations SARIF_FILE
                       print the SARIF file's findings as GitHub Actions annotations, then exit
 """
