@@ -110,7 +110,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if prescanned is None:
             return 0  # every file given is one that cannot be judged, and each was named
         arguments, files = prescanned
-        frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
+        if _inputs_known(arguments):
+            frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
     arguments = checkov_arguments(arguments, frameworks)
     if startup.pack_checks_only(_values(arguments, "-c", "--check")):
         startup.skip_built_in_checks()
@@ -125,6 +126,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # Checkov's module finder compiles --skip-path character by character: one warning per character
         warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
         return Checkov(arguments).run() or 0
+
+
+def _inputs_known(arguments: Sequence[str]) -> bool:
+    """Whether the command line names everything Checkov will read (no config file adds folders or files)."""
+    from emrsec.sources import configured_inputs
+
+    return bool(_values(arguments, "-d", "--directory", "-f", "--file")) and not configured_inputs()
 
 
 def prescan_arguments(arguments: list[str]) -> Optional[tuple[list[str], list[str]]]:

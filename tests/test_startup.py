@@ -4,6 +4,7 @@ tested on every fixture and on the benchmark's corpora: tests/test_fixtures.py, 
 from __future__ import annotations
 
 import json
+import pathlib
 import os
 import subprocess
 import sys
@@ -102,3 +103,15 @@ def test_files_of_other_resources_are_skipped_where_emr_resources_live() -> None
     assert kept == {"emr.tf", "locals.tf", "variables.tf", "outputs.tf",  # outputs.tf names an EMR resource
                     os.path.join("modules", "emr", "main.tf"), os.path.join("modules", "emr", "variables.tf")}
     assert {"storage.tf", "iam.tf", os.path.join("modules", "emr", "kms.tf")} <= skipped
+
+
+def test_folders_from_a_config_file_get_every_framework(tmp_path: pathlib.Path) -> None:
+    """A .checkov.yaml naming the folder (the command line names none): every framework stays, so the
+    CloudFormation template in it is judged as plain Checkov judges it."""
+    folder = os.path.join(FIXTURES, "cloudformation")
+    (tmp_path / ".checkov.yaml").write_text(f"directory:\n  - {json.dumps(folder)}\n", encoding="utf-8")
+    configured = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
+                  for r in records(checkov_emr("-o", "json", cwd=str(tmp_path)))}
+    given = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
+             for r in records(checkov_emr("-d", folder, "-o", "json"))}
+    assert configured and configured == given

@@ -48,6 +48,11 @@ def _config() -> dict[str, list[str]]:
     return {}
 
 
+def configured_inputs() -> list[str]:
+    """The folders and files the Checkov config file in effect names to scan."""
+    return _config().get("directory", []) + _config().get("file", [])
+
+
 ROOT_ENV = "CHECKOV_EMR_ROOT"  # set by `checkov-emr --pre-commit`: the repository the changed files belong to
 
 
