@@ -102,7 +102,7 @@ def test_files_of_other_resources_are_skipped_where_emr_resources_live() -> None
     skipped = {os.path.relpath(path, unit) for path in found.skip}
     assert kept == {"emr.tf", "locals.tf", "variables.tf", "outputs.tf",  # outputs.tf names an EMR resource
                     os.path.join("modules", "emr", "main.tf"), os.path.join("modules", "emr", "variables.tf")}
-    assert {"storage.tf", "iam.tf", os.path.join("modules", "emr", "kms.tf")} <= skipped
+    assert {"storage.tf", "iam.tf", "kms.tf", os.path.join("modules", "emr", "kms.tf")} <= skipped
 
 
 def test_folders_from_a_config_file_get_every_framework(tmp_path: pathlib.Path) -> None:
