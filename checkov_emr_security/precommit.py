@@ -4,7 +4,9 @@ pre-commit appends the changed files to the hook's arguments. This module must n
 commit that touches no EMR resource is decided by a plain text search and costs milliseconds instead of
 Checkov's start-up (seconds). Files that do mention one are scanned with `-f`, one flag per file, so
 Checkov reports only them, while `CHECKOV_EMR_ROOT` (the repository) lets the pack resolve Terraform
-variables, locals, `file()` targets and module callers from the files around them.
+variables, locals, `file()` targets and module callers from the files around them. A changed Terraform file
+can change an EMR resource's verdict without naming one (a variable's default, a `.tfvars` value, a module
+argument): the EMR files of its folder, and of the local modules it calls, are scanned with it.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from checkov_emr_security import prescan
 FLAG = "--pre-commit"
 MARKERS = tuple(marker.encode() for marker in prescan.MARKERS)
 MAX_READ_BYTES = 4 * 1024 * 1024
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+MAX_MODULE_FOLDERS = 256  # local module folders followed from one commit's changes
 _CHUNK_BYTES = 1024 * 1024
 
 # Checkov 3.3 options that take a value: a file right after one of them is that value, not a changed file.
@@ -70,6 +74,46 @@ def mentions_emr(path: str) -> bool:
         return False
 
 
+def _text(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_READ_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def affected_emr_files(changed: Sequence[str]) -> list[str]:
+    """The Terraform files naming an EMR resource in the folders of the changed Terraform files and in the
+    local modules those folders call (and so on): the resources that a change of a variable, a tfvars value
+    or a module argument can affect."""
+    pending = [os.path.normpath(os.path.dirname(path)) for path in changed if path.endswith(TERRAFORM_SUFFIXES)]
+    folders: dict[str, None] = {}
+    while pending and len(folders) < MAX_MODULE_FOLDERS:
+        folder = pending.pop()
+        if folder in folders or not _inside_working_folder(folder):
+            continue
+        folders[folder] = None
+        for name in _terraform_files(folder):
+            pending += [os.path.normpath(os.path.join(folder, source))
+                        for source in prescan.LOCAL_MODULE_SOURCE.findall(_text(os.path.join(folder, name)))]
+    return [os.path.join(folder, name) for folder in folders for name in _terraform_files(folder)
+            if mentions_emr(os.path.join(folder, name))]
+
+
+def _inside_working_folder(folder: str) -> bool:
+    """Whether the folder is in the repository pre-commit runs in (a module source can point anywhere)."""
+    here = os.path.realpath(os.getcwd())
+    return os.path.commonpath([here, os.path.realpath(folder)]) == here
+
+
+def _terraform_files(folder: str) -> list[str]:
+    try:
+        return sorted(name for name in os.listdir(folder) if name.endswith((".tf", ".tf.json"))
+                      and os.path.isfile(os.path.join(folder, name)))
+    except OSError:
+        return []
+
+
 def repository_root() -> str:
     """The git top-level folder of the current folder, or the current folder outside git."""
     try:
@@ -82,9 +126,11 @@ def repository_root() -> str:
 
 
 def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:
-    """The checkov-emr arguments for the changed files that mention EMR, or None when there are none."""
+    """The checkov-emr arguments for the changed files that mention EMR and the EMR files changed Terraform
+    files can affect, or None when there are none."""
     flags, files = split_arguments(arguments)
-    kept = [path for path in files if mentions_emr(path)]
-    if not kept:
+    kept = [path for path in files if mentions_emr(path)] + affected_emr_files(files)
+    unique = list(dict.fromkeys(os.path.normpath(path) for path in kept))
+    if not unique:
         return None
-    return [*flags, *(part for path in kept for part in ("-f", path))]
+    return [*flags, *(part for path in unique for part in ("-f", path))]

@@ -36,7 +36,7 @@ MAX_YAML_EXPANSION = 100_000  # nodes YAML aliases may expand to; CloudFormation
 SKIPPED_DIRS = {"node_modules", ".terraform", ".serverless"}
 # A Terraform block that an EMR resource's count, for_each or module call can refer to (HCL, then JSON).
 _DECLARATION = re.compile(r'(?m)^\s*(?:variable|locals|module|data)\b[^\n{=]*\{|"(?:variable|locals|module|data)"\s*:')
-_LOCAL_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
+LOCAL_MODULE_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
 _YAML_ANCHOR = re.compile(r"&([A-Za-z0-9_.\-]+)")
 _YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*([A-Za-z0-9_.\-]+)", re.M)
 
@@ -106,7 +106,7 @@ def scan(root: str) -> Prescan:
                 if mentions or _DECLARATION.search(text):
                     terraform_files.setdefault(folder, []).append(path)
                 emr_folders.update([folder] if mentions else [])
-                for source in _LOCAL_SOURCE.findall(text):
+                for source in LOCAL_MODULE_SOURCE.findall(text):
                     callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(folder)
             elif mentions:
                 relevant.add(path)

@@ -212,6 +212,38 @@ def test_hook_mode_exits_at_once_without_importing_checkov(tmp_path) -> None:
     assert float(seconds) < 1.0
 
 
+def test_hook_rechecks_the_emr_files_a_terraform_change_can_affect(tmp_path, monkeypatch) -> None:
+    """A changed variable, tfvars value or module argument brings in the EMR files it can change."""
+    files = {
+        "live/prod/main.tf": 'module "emr" {\n  source     = "../../modules/emr/"\n  in_transit = var.x\n}\n',
+        "live/prod/variables.tf": 'variable "x" {\n  default = true\n}\n',
+        "live/prod/terraform.tfvars": "x = false\n",
+        "live/prod/outside.tf": 'module "far" {\n  source = "../../../elsewhere"\n}\n',
+        "modules/emr/main.tf": 'resource "aws_emr_security_configuration" "this" {}\n',
+        "modules/emr/nested.tf": 'module "inner" {\n  source = "./inner"\n}\n',
+        "modules/emr/inner/cluster.tf": 'resource "aws_emr_cluster" "this" {}\n',
+        "modules/emr/inner/loop.tf": 'module "back" {\n  source = "../"\n}\n',
+        "other/main.tf": 'resource "aws_s3_bucket" "logs" {}\n',
+        "other/emr.yaml": "Resources:\n  A:\n    Type: AWS::EMR::SecurityConfiguration\n",
+    }
+    for relative, text in files.items():
+        _write(str(tmp_path / "repo" / relative), text)
+    _write(str(tmp_path / "elsewhere" / "emr.tf"), 'resource "aws_emr_cluster" "outside" {}\n')
+    monkeypatch.chdir(tmp_path / "repo")
+
+    def scanned(*changed: str) -> set[str] | None:
+        arguments = precommit.checkov_arguments(["--compact", *changed])
+        return None if arguments is None else {arguments[i + 1] for i, a in enumerate(arguments) if a == "-f"}
+
+    emr_module = {os.path.join("modules", "emr", "main.tf"), os.path.join("modules", "emr", "inner", "cluster.tf")}
+    assert scanned("live/prod/terraform.tfvars") == emr_module
+    assert scanned("live/prod/variables.tf") == emr_module
+    assert scanned("modules/emr/nested.tf") == emr_module
+    assert scanned("modules/emr/inner/loop.tf") == emr_module
+    assert scanned("other/main.tf") is None  # no EMR resource in its folder; the YAML is not Terraform
+    assert scanned("other/emr.yaml") == {os.path.join("other", "emr.yaml")}
+
+
 def _git(cwd: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
 
@@ -310,10 +342,6 @@ def test_real_pre_commit_blocks_a_failing_commit_and_lets_a_passing_one_through(
     _write(os.path.join(repo, "infra", "variables.tf"), 'variable "in_transit" {\n  default = false\n}\n')
     first = commit("network", ".pre-commit-config.yaml", "infra")
     assert first.returncode == 0, first.stdout + first.stderr
-    timed = pre_commit("run", "--verbose", "checkov-emr", "--files", "infra/network.tf", "infra/variables.tf")
-    assert timed.returncode == 0, timed.stdout + timed.stderr
-    duration = float(re.search(r"duration: ([\d.]+)s", timed.stdout).group(1))
-    assert duration < 1.5, timed.stdout
 
     # A security configuration whose in-transit flag is a variable of a sibling, unchanged file: blocked.
     _write(os.path.join(repo, "infra", "emr.tf"), KMS_KEY + 'resource "aws_emr_security_configuration" "sc" {\n'
@@ -337,6 +365,16 @@ def test_real_pre_commit_blocks_a_failing_commit_and_lets_a_passing_one_through(
     passed = commit("emr", "infra/emr.tf", "stacks/emr.yaml")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert git("log", "--format=%s").stdout.split() == ["emr", "legacy", "network"]
+
+    # A commit that only turns a variable off re-checks the configuration that reads it: blocked.
+    _write(os.path.join(repo, "analytics", "variables.tf"), 'variable "in_transit" {\n  default = true\n}\n')
+    _write(os.path.join(repo, "analytics", "emr.tf"), KMS_KEY + 'resource "aws_emr_security_configuration" "sc" {\n'
+           '  name = "sc"\n  configuration = ' + PASSING_CONFIGURATION % "var.in_transit" + "\n}\n")
+    assert commit("analytics", "analytics").returncode == 0
+    _write(os.path.join(repo, "analytics", "variables.tf"), 'variable "in_transit" {\n  default = false\n}\n')
+    turned_off = commit("in transit off", "analytics/variables.tf")
+    said = turned_off.stdout + turned_off.stderr
+    assert turned_off.returncode != 0 and "CKV_EMRSEC_2" in said and "analytics/emr.tf" in said, said
 
 
 # --- SARIF, JUnit, annotations ----------------------------------------------------------------------------------
