@@ -249,7 +249,7 @@ def _git(cwd: str, *args: str, env: dict[str, str] | None = None) -> subprocess.
 
 
 def test_hook_mode_judges_changed_files_in_their_module(tmp_path) -> None:
-    """Variables, locals and file() targets in unchanged sibling files resolve; only changed files report."""
+    """Variables, locals and file() targets in unchanged sibling files resolve; only changed modules report."""
     repo = str(tmp_path)
     _git(repo, "init", "-q")
     _write(os.path.join(repo, "infra", "variables.tf"),
@@ -278,7 +278,7 @@ resource "aws_emr_security_configuration" "from_file" {
     _write(os.path.join(repo, "infra", "security-configuration.json"),
            '{"EncryptionConfiguration": {"EnableAtRestEncryption": true, "EnableInTransitEncryption": false,'
            ' "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}}}}\n')
-    _write(os.path.join(repo, "infra", "legacy.tf"), FAILING_TF)  # fails everything, but is not changed
+    _write(os.path.join(repo, "legacy", "main.tf"), FAILING_TF)  # fails everything, but nothing there changed
     completed = checkov_emr("--pre-commit", "-o", "json", os.path.join("infra", "emr.tf"),
                             os.path.join("infra", "variables.tf"), cwd=os.path.join(repo))
     assert completed.returncode == 1, completed.stderr[-3000:]
