@@ -1,8 +1,11 @@
 """`checkov-emr`: Checkov with this pack loaded, on every framework that can hold an EMR security configuration."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 import warnings
 from typing import NoReturn, Optional, Sequence
 
@@ -106,10 +109,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = [a for a in argv if a != "--no-prescan"]
     frameworks = FRAMEWORKS
     if "--no-prescan" not in argv:
-        prescanned = prescan_arguments(arguments)
-        if prescanned is None:
-            return 0  # every file given is one that cannot be judged, and each was named
-        arguments, files = prescanned
+        arguments, files = prescan_arguments(arguments)
         if _inputs_known(arguments):
             frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
     arguments = checkov_arguments(arguments, frameworks)
@@ -129,15 +129,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _inputs_known(arguments: Sequence[str]) -> bool:
-    """Whether the command line names everything Checkov will read (no config file adds folders or files)."""
+    """Whether the command line names everything Checkov will read (no config file adds folders or files),
+    in at most one folder (Checkov names module resources differently when its Terraform runner, alone in
+    the process, walks several)."""
     from emrsec.sources import configured_inputs
 
-    return bool(_values(arguments, "-d", "--directory", "-f", "--file")) and not configured_inputs()
+    directories = _values(arguments, "-d", "--directory")
+    return bool(directories or _values(arguments, "-f", "--file")) and len(directories) <= 1 \
+        and not configured_inputs()
 
 
-def prescan_arguments(arguments: list[str]) -> Optional[tuple[list[str], list[str]]]:
+def _empty_folder() -> str:
+    """A folder with nothing to scan, removed at exit: Checkov then prints an empty report in every format."""
+    folder = tempfile.mkdtemp(prefix="checkov-emr-empty-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def prescan_arguments(arguments: list[str]) -> tuple[list[str], list[str]]:
     """The arguments without the files that cannot be judged or cannot matter, and the files Checkov will
-    still read; None when files were given and each was left out (and named)."""
+    still read."""
     def warn(message: str) -> None:
         print(message, file=sys.stderr)
 
@@ -145,8 +156,8 @@ def prescan_arguments(arguments: list[str]) -> Optional[tuple[list[str], list[st
     arguments = prescan.judgeable_files(arguments, warn)
     files = _values(arguments, "-f", "--file")
     directories = _values(arguments, "-d", "--directory")
-    if given and not files and not directories:
-        return None
+    if given and not files and not directories:  # each file given was named as one that cannot be judged
+        return [*arguments, "-d", _empty_folder()], []
     if directories:
         arguments, kept = prescan.narrowed(arguments, directories, warn)
         files += sorted(kept)

@@ -1,17 +1,23 @@
 """Decides, before Checkov starts, which files a scan needs and which it cannot judge.
 
 Checkov parses every file of a repository, EMR or not, and hangs on some hostile input (a YAML alias bomb,
-a template of many megabytes). `checkov-emr -d` first reads each candidate file as plain text (no parsing):
-files that mention no EMR resource are skipped. In a Terraform folder with EMR resources, and in the folders
-that call it as a module (Checkov names module resources through their callers), Checkov also reads the files
-that declare what a resource can refer to (variables, locals, modules, data sources): only files made of
-other resources and outputs are skipped there. Files that cannot be judged
-(too large, not UTF-8 text, YAML aliases that expand without bound) are skipped with a warning naming them.
-The pack itself still reads what an EMR resource refers to (variables, locals, files, callers) from disk.
-Checkov then starts only the frameworks whose runners read one of the files left.
+a template of many megabytes). `checkov-emr -d` first reads each candidate file as plain text (no parsing)
+and lets Checkov skip what cannot hold or affect an EMR resource:
+- files that name no EMR type, except serverless.yml files that include others with `${file(...)}`;
+- Terraform folders without EMR resources, except those that call, as a module, a folder with EMR resources
+  (Checkov names module resources through their callers; module folders outside the scanned folder or in
+  folders Checkov does not walk are read too, since Checkov loads them through `source`);
+- in the Terraform folders kept, the files made only of other resources and outputs that nothing kept
+  refers to (`count = aws_ssm_parameter.x.value == "true" ? 1 : 0` keeps the parameter's file): a resource's
+  count, for_each and module arguments can refer to variables, locals, data sources, modules, tfvars files
+  and resources.
+Files that cannot be judged (too large, binary, YAML aliases that expand without bound) are skipped with a
+warning naming them. The pack itself still reads what an EMR resource refers to from disk. Checkov then
+starts only the frameworks whose runners read one of the files left.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,14 +35,22 @@ FRAMEWORK_SUFFIXES = {
     "cloudformation": (".json", ".yaml", ".yml", ".template"),
     "serverless": (".yaml", ".yml"),
 }
-TERRAFORM_SUFFIXES = (".tf", ".hcl", ".tf.json")
+TERRAFORM_SUFFIXES = (".tf", ".hcl", ".tf.json", ".tfvars.json")
 SCANNED_SUFFIXES = tuple(dict.fromkeys(s for suffixes in FRAMEWORK_SUFFIXES.values() for s in suffixes))
 MAX_BYTES = 10 * 1024 * 1024  # far above CloudFormation's 1 MB template limit; Checkov takes minutes past it
 MAX_YAML_EXPANSION = 100_000  # nodes YAML aliases may expand to; CloudFormation templates use none
-SKIPPED_DIRS = {"node_modules", ".terraform", ".serverless"}
+MAX_MODULE_FOLDERS = 1_000  # module folders outside the walk that are read to find EMR resources
+# Checkov's own folder filter (checkov/common/runners/base_runner.py), with the same environment variables.
+IGNORED_DIRECTORIES = os.environ.get("CKV_IGNORED_DIRECTORIES", "node_modules,.terraform,.serverless").split(",")
+IGNORE_HIDDEN_DIRECTORIES = os.environ.get("CKV_IGNORE_HIDDEN_DIRECTORIES", "true").strip().lower() not in (
+    "n", "no", "f", "false", "off", "0")
+SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")
 # A Terraform block that an EMR resource's count, for_each or module call can refer to (HCL, then JSON).
 _DECLARATION = re.compile(r'(?m)^\s*(?:variable|locals|module|data)\b[^\n{=]*\{|"(?:variable|locals|module|data)"\s*:')
+_RESOURCE = re.compile(r'(?m)^\s*resource\s*"([^"\n]+)"\s*"([^"\n]+)"')
 LOCAL_MODULE_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _YAML_ANCHOR = re.compile(r"&([A-Za-z0-9_.\-]+)")
 _YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*([A-Za-z0-9_.\-]+)", re.M)
 
@@ -60,8 +74,24 @@ class Prescan:
 
     def skip_pattern(self) -> Optional[str]:
         """One --skip-path regex for all of them (Checkov applies every pattern to every path it walks)."""
-        paths = sorted(self.skip | set(self.unjudged))
+        # Checkov's Terraform runner matches absolute paths, the others paths under the root as given.
+        paths = sorted({form for path in self.skip | set(self.unjudged) for form in (path, os.path.abspath(path))})
         return "^(?:" + "|".join(re.escape(p) for p in paths) + ")$" if paths else None
+
+
+def _decoded(raw: bytes) -> Optional[str]:
+    """The text as Checkov's parsers read it (a byte-order mark, else UTF-8, else a single-byte encoding);
+    None for binary content (NUL bytes without a byte-order mark)."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None if b"\x00" in raw else raw.decode("latin-1")
 
 
 def _problem(path: str, size: int) -> tuple[Optional[str], str]:
@@ -70,14 +100,66 @@ def _problem(path: str, size: int) -> tuple[Optional[str], str]:
         return f"larger than {MAX_BYTES // (1024 * 1024)} MB", ""
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except UnicodeDecodeError:
-        return "not UTF-8 text", ""
+            text = _decoded(handle.read())
     except OSError as error:
         return f"unreadable ({error.strerror})", ""
+    if text is None:
+        return "binary content, not UTF-8 text", ""
     if path.endswith((".yaml", ".yml")) and "*" in text and _yaml_expansion(text) > MAX_YAML_EXPANSION:
         return "YAML aliases that expand to more than 100,000 nodes (an alias bomb)", ""
     return None, text
+
+
+def walked(dirs: list[str]) -> list[str]:
+    """The sub-folders Checkov walks into."""
+    return [d for d in dirs if d not in IGNORED_DIRECTORIES and not (IGNORE_HIDDEN_DIRECTORIES and d.startswith("."))]
+
+
+@dataclass
+class _TerraformFile:
+    path: str
+    text: str
+    mentions: bool
+
+    def needed_alone(self) -> bool:
+        """Whether Checkov needs it whatever else the folder holds."""
+        return self.mentions or self.path.endswith((".tf.json", ".tfvars.json")) or bool(_DECLARATION.search(self.text))
+
+    def addresses(self) -> list[str]:
+        return [f"{kind}.{name}" for kind, name in _RESOURCE.findall(self.text)]
+
+
+def _needed(files: list[_TerraformFile]) -> list[str]:
+    """A kept folder's files Checkov needs: those that name an EMR type or declare what a resource can refer
+    to, and the files of other resources that those refer to (and so on)."""
+    kept = [f for f in files if f.needed_alone()]
+    rest = [f for f in files if not f.needed_alone()]
+    text = "\n".join(f.text for f in kept)
+    while rest:
+        referred = [f for f in rest if any(re.search(rf"\b{re.escape(a)}\b", text) for a in f.addresses())]
+        if not referred:
+            break
+        kept += referred
+        rest = [f for f in rest if f not in referred]
+        text += "\n" + "\n".join(f.text for f in referred)
+    return [f.path for f in kept]
+
+
+def _folder_mentions(folder: str) -> tuple[bool, list[str]]:
+    """(whether a module folder outside the walk names an EMR type, the local modules it calls)."""
+    mentions, calls = False, []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return False, []
+    for name in names:
+        path = os.path.join(folder, name)
+        if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path):
+            continue
+        problem, text = _problem(path, os.path.getsize(path))
+        mentions = mentions or (not problem and any(marker in text for marker in MARKERS))
+        calls += [os.path.normpath(os.path.join(folder, source)) for source in LOCAL_MODULE_SOURCE.findall(text)]
+    return mentions, calls
 
 
 def scan(root: str) -> Prescan:
@@ -85,10 +167,11 @@ def scan(root: str) -> Prescan:
     result = Prescan()
     relevant: set[str] = set()  # files Checkov must read
     emr_folders: set[str] = set()  # Terraform folders with EMR resources
-    terraform_files: dict[str, list[str]] = {}  # folder -> its Terraform files that declare or mention
+    terraform_files: dict[str, list[_TerraformFile]] = {}
     callers: dict[str, set[str]] = {}  # called folder -> calling folders
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
+        dirs[:] = walked(dirs)
+        terraform_files.setdefault(os.path.normpath(folder), [])
         for name in names:
             if not name.endswith(SCANNED_SUFFIXES):
                 continue
@@ -101,15 +184,17 @@ def scan(root: str) -> Prescan:
             if problem:
                 result.unjudged[path] = problem
                 continue
+            text = text.removeprefix("\ufeff")
             mentions = any(marker in text for marker in MARKERS)
             if name.endswith(TERRAFORM_SUFFIXES):
-                if mentions or _DECLARATION.search(text):
-                    terraform_files.setdefault(folder, []).append(path)
-                emr_folders.update([folder] if mentions else [])
+                terraform_files[os.path.normpath(folder)].append(_TerraformFile(path, text, mentions))
+                emr_folders.update([os.path.normpath(folder)] if mentions else [])
                 for source in LOCAL_MODULE_SOURCE.findall(text):
-                    callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(folder)
-            elif mentions:
+                    callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(
+                        os.path.normpath(folder))
+            elif mentions or (name in SERVERLESS_FILES and "${file(" in text):
                 relevant.add(path)
+    _add_unwalked_modules(terraform_files, emr_folders, callers)
     needed = set(emr_folders)
     pending = list(emr_folders)
     while pending:  # the folders that call them, up to the root modules
@@ -118,10 +203,29 @@ def scan(root: str) -> Prescan:
                 needed.add(caller)
                 pending.append(caller)
     for folder in needed:
-        relevant.update(terraform_files.get(folder, []))
+        relevant.update(_needed(terraform_files.get(folder, [])))
     result.skip = _skippable(root, relevant)
     result.kept = relevant
     return result
+
+
+def _add_unwalked_modules(walked_folders: dict[str, list[_TerraformFile]], emr_folders: set[str],
+                          callers: dict[str, set[str]]) -> None:
+    """Reads the module folders the walk did not enter (outside the root, ignored or hidden folders: Checkov
+    loads them through `source`), adding those with EMR resources and the calls they make."""
+    pending = [folder for folder in callers if folder not in walked_folders]
+    seen: set[str] = set()
+    while pending and len(seen) < MAX_MODULE_FOLDERS:
+        folder = pending.pop()
+        if folder in seen or folder in walked_folders:
+            continue
+        seen.add(folder)
+        mentions, calls = _folder_mentions(folder)
+        if mentions:
+            emr_folders.add(folder)
+        for called in calls:
+            callers.setdefault(called, set()).add(folder)
+            pending.append(called)
 
 
 def _skippable(root: str, relevant: set[str]) -> set[str]:
@@ -134,7 +238,7 @@ def _skippable(root: str, relevant: set[str]) -> set[str]:
             folder = os.path.dirname(folder)
     skip: set[str] = set()
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]
+        dirs[:] = walked(dirs)
         for directory in list(dirs):
             full = os.path.join(folder, directory)
             if full not in keep_folders:

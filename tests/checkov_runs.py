@@ -25,8 +25,15 @@ def plain_checkov(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess[st
 def reports(completed: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     if completed.returncode not in (0, 1):
         raise AssertionError(f"checkov exited {completed.returncode}:\n{completed.stderr[-4000:]}")
-    data = json.loads(completed.stdout)
-    return data if isinstance(data, list) else [data]
+    found: list[dict[str, Any]] = []
+    decoder, text, position = json.JSONDecoder(), completed.stdout.strip(), 0
+    while position < len(text):  # Checkov prints one JSON document per folder given with -d
+        data, end = decoder.raw_decode(text, position)
+        found += data if isinstance(data, list) else [data]
+        position = end
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return found
 
 
 def records(completed: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:

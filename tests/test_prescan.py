@@ -1,0 +1,73 @@
+"""checkov-emr's prescan never costs a finding: on each repository of tests/fixtures/prescan/ (each once
+mis-read by an earlier prescan) it reports what plain Checkov reports with all five frameworks, given as an
+absolute folder and as a relative one, and the verdicts the repository states."""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+from typing import Optional
+
+import pytest
+
+import expectations
+from checkov_runs import CHECKS_DIR, REPO, checkov_emr, plain_checkov, records
+
+PRESCAN = os.path.join(REPO, "tests", "fixtures", "prescan")
+FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
+Finding = tuple[str, str, str, str]
+
+
+def _findings(completed) -> set[Finding]:
+    return {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"]) for r in records(completed)}
+
+
+def _both(directories: list[str], cwd: str) -> tuple[set[Finding], set[Finding]]:
+    folders = [part for d in directories for part in ("-d", d)]
+    pack = _findings(checkov_emr(*folders, "-o", "json", cwd=cwd))
+    plain = _findings(plain_checkov(*folders, "--framework", *FRAMEWORKS, "--external-checks-dir", CHECKS_DIR,
+                                    "--check", "CKV_EMRSEC_*", "-o", "json", cwd=cwd))
+    return pack, plain
+
+
+def _unit_copy(unit: str, tmp_path: pathlib.Path) -> str:
+    """The unit as it is scanned: plan_utf16's plan is written as UTF-16 with a byte-order mark."""
+    if unit != "plan_utf16":
+        return os.path.join(PRESCAN, unit)
+    copy = tmp_path / unit
+    copy.mkdir()
+    text = (pathlib.Path(PRESCAN) / unit / "tfplan.json").read_text(encoding="utf-8")
+    (copy / "tfplan.json").write_bytes(text.encode("utf-16"))
+    return str(copy)
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+@pytest.mark.parametrize(("unit", "scanned"), [
+    ("serverless_include", None), ("tfvars_json", None), ("count_from_resource", None), ("bom_variables", None),
+    ("module_outside", os.path.join("live", "prod")), ("hidden_module", None), ("latin1_template", None),
+    ("plan_utf16", None)])
+def test_prescan_reports_what_plain_checkov_reports(unit: str, scanned: Optional[str], relative: bool,
+                                                    tmp_path: pathlib.Path) -> None:
+    folder = _unit_copy(unit, tmp_path)
+    target = os.path.join(folder, scanned) if scanned else folder
+    pack, plain = _both([os.path.relpath(target, folder) if relative else target], cwd=folder)
+    assert pack == plain
+    expected = {f for f in expectations.expected(PRESCAN, unit) if f[2] != "UNKNOWN"}
+    assert {(resource, check, result) for _, resource, check, result in pack} == expected
+
+
+def test_prescan_links_a_module_call_across_scanned_folders() -> None:
+    """Two folders given with -d: the caller in one, the module with the EMR resource in the other."""
+    folder = os.path.join(PRESCAN, "module_outside")
+    pack, plain = _both([os.path.join(folder, "live"), os.path.join(folder, "modules")], cwd=REPO)
+    assert pack and pack == plain
+    pack, plain = _both(["live", "modules"], cwd=folder)
+    assert pack and pack == plain
+
+
+def test_hidden_folders_checkov_is_told_to_walk_are_scanned(tmp_path: pathlib.Path, monkeypatch) -> None:
+    """CKV_IGNORE_HIDDEN_DIRECTORIES=false makes Checkov walk hidden folders: so does the prescan."""
+    shutil.copytree(os.path.join(PRESCAN, "latin1_template"), tmp_path / ".infra")
+    monkeypatch.setenv("CKV_IGNORE_HIDDEN_DIRECTORIES", "false")
+    pack, plain = _both([str(tmp_path)], cwd=str(tmp_path))
+    assert pack and pack == plain
