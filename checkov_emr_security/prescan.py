@@ -48,6 +48,7 @@ SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverles
 # A Terraform block that an EMR resource's count, for_each or module call can refer to (HCL, then JSON).
 _DECLARATION = re.compile(r'(?m)^\s*(?:variable|locals|module|data)\b[^\n{=]*\{|"(?:variable|locals|module|data)"\s*:')
 _RESOURCE = re.compile(r'(?m)^\s*resource\s*"([^"\n]+)"\s*"([^"\n]+)"')
+_REFERENCE = re.compile(r"\b[A-Za-z][\w-]*\.[A-Za-z_][\w-]*")  # type.name, as a resource is referred to
 LOCAL_MODULE_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -134,14 +135,14 @@ def _needed(files: list[_TerraformFile]) -> list[str]:
     to, and the files of other resources that those refer to (and so on)."""
     kept = [f for f in files if f.needed_alone()]
     rest = [f for f in files if not f.needed_alone()]
-    text = "\n".join(f.text for f in kept)
+    referenced = {m for f in kept for m in _REFERENCE.findall(f.text)}
     while rest:
-        referred = [f for f in rest if any(re.search(rf"\b{re.escape(a)}\b", text) for a in f.addresses())]
+        referred = [f for f in rest if referenced.intersection(f.addresses())]
         if not referred:
             break
         kept += referred
         rest = [f for f in rest if f not in referred]
-        text += "\n" + "\n".join(f.text for f in referred)
+        referenced.update(m for f in referred for m in _REFERENCE.findall(f.text))
     return [f.path for f in kept]
 
 
