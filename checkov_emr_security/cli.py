@@ -113,6 +113,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if _inputs_known(arguments):
             frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
     arguments = checkov_arguments(arguments, frameworks)
+    startup.defer_unused_imports()
     if startup.pack_checks_only(_values(arguments, "-c", "--check")):
         startup.skip_built_in_checks()
     from checkov.main import Checkov

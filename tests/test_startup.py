@@ -118,3 +118,16 @@ def test_folders_from_a_config_file_get_every_framework(tmp_path: pathlib.Path) 
     given = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
              for r in records(checkov_emr("-d", folder, "-o", "json"))}
     assert configured and configured == given
+
+
+def test_deferred_imports_load_on_first_use() -> None:
+    probe = _python(
+        "import sys\n"
+        "from checkov_emr_security import startup; startup.defer_unused_imports()\n"
+        "import checkov.main\n"
+        "from spdx_tools.common.spdx_licensing import spdx_licensing\n"
+        "print(type(sys.modules['aiohttp']).__name__, type(spdx_licensing).__name__)\n"
+        "print(spdx_licensing.parse('MIT OR Apache-2.0'))\n"
+        "import aiohttp; print(aiohttp.ClientSession.__name__)\n")
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.splitlines() == ["_LazyModule _OnFirstUse", "MIT OR Apache-2.0", "ClientSession"]
