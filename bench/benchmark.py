@@ -1101,7 +1101,7 @@ def policy_microseconds(quick: bool) -> float:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs of each tool on each corpus (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each tool on each corpus (default 5)")
     parser.add_argument("--quick", action="store_true", help="a small monorepo (for tests)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpora and print where")
