@@ -155,9 +155,12 @@ def _folder_mentions(folder: str) -> tuple[bool, list[str]]:
         return False, []
     for name in names:
         path = os.path.join(folder, name)
-        if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path):
+        try:
+            if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path):
+                continue
+            problem, text = _problem(path, os.path.getsize(path))
+        except OSError:
             continue
-        problem, text = _problem(path, os.path.getsize(path))
         mentions = mentions or (not problem and any(marker in text for marker in MARKERS))
         calls += [os.path.normpath(os.path.join(folder, source)) for source in LOCAL_MODULE_SOURCE.findall(text)]
     return mentions, calls
