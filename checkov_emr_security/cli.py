@@ -31,8 +31,9 @@ def _has(argv: Sequence[str], *flags: str) -> bool:
 
 
 def _values(argv: Sequence[str], *flags: str) -> list[str]:
-    return [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in flags] + \
-        [arg.split("=", 1)[1] for arg in argv if "=" in arg and arg.split("=", 1)[0] in flags]
+    from emrsec.sources import option_values
+
+    return option_values(argv, *flags)
 
 
 def checkov_arguments(argv: Sequence[str], frameworks: Sequence[str]) -> list[str]:
@@ -40,7 +41,9 @@ def checkov_arguments(argv: Sequence[str], frameworks: Sequence[str]) -> list[st
     arguments = list(argv)
     if not _has(arguments, "--external-checks-dir", "--external-checks-git"):
         arguments += ["--external-checks-dir", checks_dir()]
-    if not _has(arguments, "--framework"):
+    skipped = {f.strip() for value in _values(arguments, "--skip-framework") for f in value.split(",")}
+    frameworks = [f for f in frameworks if f not in skipped]  # Checkov refuses a framework in both lists
+    if not _has(arguments, "--framework") and not os.environ.get("CKV_FRAMEWORK") and frameworks:
         arguments += ["--framework", *frameworks]
     if not _has(arguments, "-c", "--check"):
         arguments += ["--check", "CKV_EMRSEC_*"]
@@ -160,6 +163,10 @@ def prescan_arguments(arguments: list[str]) -> tuple[list[str], list[str]]:
     if given and not files and not directories:  # each file given was named as one that cannot be judged
         return [*arguments, "-d", _empty_folder()], []
     if directories:
+        from emrsec.sources import configured_skip_paths
+
+        if not _has(arguments, "--skip-path"):  # the one checkov-emr adds would replace the config file's
+            arguments += [part for path in configured_skip_paths() for part in ("--skip-path", path)]
         arguments, kept = prescan.narrowed(arguments, directories, warn)
         files += sorted(kept)
     return arguments, files

@@ -17,11 +17,9 @@ from typing import Optional, Sequence
 from checkov_emr_security import prescan
 
 FLAG = "--pre-commit"
-MARKERS = tuple(marker.encode() for marker in prescan.MARKERS)
 MAX_READ_BYTES = 4 * 1024 * 1024
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 MAX_MODULE_FOLDERS = 256  # local module folders followed from one commit's changes
-_CHUNK_BYTES = 1024 * 1024
 
 # Checkov 3.3 options that take a value: a file right after one of them is that value, not a changed file.
 # tests/test_integrations.py compares this with Checkov's own parser.
@@ -52,26 +50,23 @@ def split_arguments(arguments: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def mentions_emr(path: str) -> bool:
-    """Whether the file's text names an EMR security configuration or cluster type.
+    """Whether the file's text names an EMR security configuration or cluster type (also UTF-16 text, and
+    escaped), or is a serverless.yml that includes other files (`${file(...)}`).
 
     Reads at most MAX_READ_BYTES; a larger file without a marker in that part is kept, so Checkov decides.
     """
-    overlap = max(len(marker) for marker in MARKERS) - 1
     try:
         with open(path, "rb") as handle:
-            tail, read = b"", 0
-            while read < MAX_READ_BYTES:
-                chunk = handle.read(min(_CHUNK_BYTES, MAX_READ_BYTES - read))
-                if not chunk:
-                    return False
-                window = tail + chunk
-                if any(marker in window for marker in MARKERS):
-                    return True
-                read += len(chunk)
-                tail = window[-overlap:]
-            return bool(handle.read(1))
+            raw = handle.read(MAX_READ_BYTES + 1)
     except OSError:
         return False
+    text = prescan.decoded(raw[:MAX_READ_BYTES])
+    if text is None:  # binary: the markers as bytes
+        found = any(marker.encode() in raw[:MAX_READ_BYTES] for marker in prescan.MARKERS)
+    else:
+        found = prescan.mentions_emr(text) or (
+            os.path.basename(path) in prescan.SERVERLESS_FILES and "${file(" in text)
+    return found or len(raw) > MAX_READ_BYTES
 
 
 def _text(path: str) -> str:
@@ -125,11 +120,28 @@ def repository_root() -> str:
     return top if completed.returncode == 0 and os.path.isdir(top) else os.getcwd()
 
 
+def emr_files_reading(changed: Sequence[str]) -> list[str]:
+    """The Terraform files naming an EMR resource, in a changed file's folder or the folders above it, that
+    name the changed file (a `file()` or `templatefile()` target)."""
+    found: list[str] = []
+    for path in changed:
+        if path.endswith(TERRAFORM_SUFFIXES):
+            continue
+        name, folder = os.path.basename(path), os.path.dirname(os.path.normpath(path))
+        while _inside_working_folder(folder or "."):
+            found += [os.path.join(folder, n) for n in _terraform_files(folder or ".")
+                      if name in _text(os.path.join(folder, n)) and mentions_emr(os.path.join(folder, n))]
+            if not folder:
+                break
+            folder = os.path.dirname(folder)
+    return found
+
+
 def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:
-    """The checkov-emr arguments for the changed files that mention EMR and the EMR files changed Terraform
-    files can affect, or None when there are none."""
+    """The checkov-emr arguments for the changed files that mention EMR and the EMR files the changed files
+    can affect, or None when there are none."""
     flags, files = split_arguments(arguments)
-    kept = [path for path in files if mentions_emr(path)] + affected_emr_files(files)
+    kept = [path for path in files if mentions_emr(path)] + affected_emr_files(files) + emr_files_reading(files)
     unique = list(dict.fromkeys(os.path.normpath(path) for path in kept))
     if not unique:
         return None

@@ -18,6 +18,7 @@ starts only the frameworks whose runners read one of the files left.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -46,9 +47,12 @@ IGNORE_HIDDEN_DIRECTORIES = os.environ.get("CKV_IGNORE_HIDDEN_DIRECTORIES", "tru
     "n", "no", "f", "false", "off", "0")
 SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")
 # A Terraform block that an EMR resource's count, for_each or module call can refer to (HCL, then JSON).
-_DECLARATION = re.compile(r'(?m)^\s*(?:variable|locals|module|data)\b[^\n{=]*\{|"(?:variable|locals|module|data)"\s*:')
-_RESOURCE = re.compile(r'(?m)^\s*resource\s*"([^"\n]+)"\s*"([^"\n]+)"')
-_REFERENCE = re.compile(r"\b[A-Za-z][\w-]*\.[A-Za-z_][\w-]*")  # type.name, as a resource is referred to
+_DECLARATION = re.compile(r'(?m)(?:^|[};]|\*/)[ \t]*(?:variable|locals|module|data)\b[^\n{=]*\{'
+                          r'|"(?:variable|locals|module|data)"\s*:')
+_REFERENCE = re.compile(r"\b([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)")  # type.name, as a resource is referred to
+_NOT_RESOURCES = {"var", "local", "each", "count", "path", "module", "data", "self", "terraform"}
+_WORD = re.compile(r"[\w-]+")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|\r?\n[ \t]*)")
 LOCAL_MODULE_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -80,7 +84,7 @@ class Prescan:
         return "^(?:" + "|".join(re.escape(p) for p in paths) + ")$" if paths else None
 
 
-def _decoded(raw: bytes) -> Optional[str]:
+def decoded(raw: bytes) -> Optional[str]:
     """The text as Checkov's parsers read it (a byte-order mark, else UTF-8, else a single-byte encoding);
     None for binary content (NUL bytes without a byte-order mark)."""
     for bom, codec in _BOMS:
@@ -95,13 +99,25 @@ def _decoded(raw: bytes) -> Optional[str]:
         return None if b"\x00" in raw else raw.decode("latin-1")
 
 
+def _unescaped(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2) or match.group(3)
+    return chr(min(int(code, 16), 0x10FFFF)) if code else ""
+
+
+def mentions_emr(text: str) -> bool:
+    """Whether the text names an EMR type, also when written with JSON, YAML or HCL escapes."""
+    if any(marker in text for marker in MARKERS):
+        return True
+    return "\\" in text and any(marker in _ESCAPE.sub(_unescaped, text) for marker in MARKERS)
+
+
 def _problem(path: str, size: int) -> tuple[Optional[str], str]:
     """(why the file cannot be judged, or None; its text)."""
     if size > MAX_BYTES:
         return f"larger than {MAX_BYTES // (1024 * 1024)} MB", ""
     try:
         with open(path, "rb") as handle:
-            text = _decoded(handle.read())
+            text = decoded(handle.read())
     except OSError as error:
         return f"unreadable ({error.strerror})", ""
     if text is None:
@@ -126,23 +142,29 @@ class _TerraformFile:
         """Whether Checkov needs it whatever else the folder holds."""
         return self.mentions or self.path.endswith((".tf.json", ".tfvars.json")) or bool(_DECLARATION.search(self.text))
 
-    def addresses(self) -> list[str]:
-        return [f"{kind}.{name}" for kind, name in _RESOURCE.findall(self.text)]
+    @functools.cached_property
+    def words(self) -> set[str]:
+        return set(_WORD.findall(self.text))
+
+
+def _references(files: Iterable[_TerraformFile]) -> set[tuple[str, str]]:
+    return {(kind, name) for f in files for kind, name in _REFERENCE.findall(f.text) if kind not in _NOT_RESOURCES}
 
 
 def _needed(files: list[_TerraformFile]) -> list[str]:
     """A kept folder's files Checkov needs: those that name an EMR type or declare what a resource can refer
-    to, and the files of other resources that those refer to (and so on)."""
+    to, and the files that may define a resource those refer to (both words of a `type.name` in it, however
+    its labels are written), and so on."""
     kept = [f for f in files if f.needed_alone()]
     rest = [f for f in files if not f.needed_alone()]
-    referenced = {m for f in kept for m in _REFERENCE.findall(f.text)}
+    referenced = _references(kept)
     while rest:
-        referred = [f for f in rest if referenced.intersection(f.addresses())]
+        referred = [f for f in rest if any(kind in f.words and name in f.words for kind, name in referenced)]
         if not referred:
             break
         kept += referred
         rest = [f for f in rest if f not in referred]
-        referenced.update(m for f in referred for m in _REFERENCE.findall(f.text))
+        referenced |= _references(referred)
     return [f.path for f in kept]
 
 
@@ -161,7 +183,7 @@ def _folder_mentions(folder: str) -> tuple[bool, list[str]]:
             problem, text = _problem(path, os.path.getsize(path))
         except OSError:
             continue
-        mentions = mentions or (not problem and any(marker in text for marker in MARKERS))
+        mentions = mentions or (not problem and mentions_emr(text))
         calls += [os.path.normpath(os.path.join(folder, source)) for source in LOCAL_MODULE_SOURCE.findall(text)]
     return mentions, calls
 
@@ -189,7 +211,7 @@ def scan(root: str) -> Prescan:
                 result.unjudged[path] = problem
                 continue
             text = text.removeprefix("\ufeff")
-            mentions = any(marker in text for marker in MARKERS)
+            mentions = mentions_emr(text)
             if name.endswith(TERRAFORM_SUFFIXES):
                 terraform_files[os.path.normpath(folder)].append(_TerraformFile(path, text, mentions))
                 emr_folders.update([os.path.normpath(folder)] if mentions else [])
@@ -276,21 +298,31 @@ def frameworks_reading(paths: Iterable[str], frameworks: Iterable[str]) -> list[
 
 def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[str]:
     """Checkov's arguments without the `-f` files that cannot be judged (each named through `warn`)."""
+    def judgeable(path: str) -> bool:
+        try:
+            problem = _problem(path, os.stat(path).st_size)[0]
+        except OSError:
+            return True  # Checkov reports a missing file itself
+        if problem:
+            warn(f"checkov-emr: not scanned: {path}: {problem}")
+        return not problem
+
     kept: list[str] = []
-    skip_next = False
-    for index, argument in enumerate(arguments):
-        if skip_next:
-            skip_next = False
-            continue
-        if argument in ("-f", "--file") and index + 1 < len(arguments):
-            path = arguments[index + 1]
-            try:
-                problem = _problem(path, os.stat(path).st_size)[0]
-            except OSError:
-                problem = None  # Checkov reports a missing file itself
-            if problem:
-                warn(f"checkov-emr: not scanned: {path}: {problem}")
-                skip_next = True
-                continue
-        kept.append(argument)
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        flag, _, value = argument.partition("=")
+        if flag in ("-f", "--file") and value:
+            kept += [argument] if judgeable(value) else []
+            index += 1
+        elif argument in ("-f", "--file"):  # one or more files follow (Checkov's -f takes several)
+            end = index + 1
+            while end < len(arguments) and not arguments[end].startswith("-"):
+                end += 1
+            files = [path for path in arguments[index + 1:end] if judgeable(path)]
+            kept += [argument, *files] if files else []
+            index = end
+        else:
+            kept.append(argument)
+            index += 1
     return kept

@@ -244,6 +244,22 @@ def test_hook_rechecks_the_emr_files_a_terraform_change_can_affect(tmp_path, mon
     assert scanned("other/emr.yaml") == {os.path.join("other", "emr.yaml")}
 
 
+def test_hook_keeps_changes_that_reach_emr_resources_indirectly(tmp_path, monkeypatch) -> None:
+    """A UTF-16 plan, a serverless.yml that includes its resources, the JSON file a configuration reads."""
+    _write(str(tmp_path / "sls" / "serverless.yml"), "service: jobs\nresources:\n  - ${file(res/emr.yml)}\n")
+    _write(str(tmp_path / "sls" / "res" / "emr.yml"), "Resources:\n  A:\n    Type: AWS::EMR::SecurityConfiguration\n")
+    (tmp_path / "plan.json").write_bytes('{"resource_changes": [{"type": "aws_emr_cluster"}]}'.encode("utf-16"))
+    _write(str(tmp_path / "infra" / "emr.tf"), 'resource "aws_emr_security_configuration" "a" {\n'
+           '  configuration = file("${path.module}/config/security.json")\n}\n')
+    _write(str(tmp_path / "infra" / "config" / "security.json"), '{"EncryptionConfiguration": {}}\n')
+    _write(str(tmp_path / "infra" / "config" / "other.json"), "{}\n")
+    monkeypatch.chdir(tmp_path)
+    assert precommit.checkov_arguments(["sls/serverless.yml"]) == ["-f", os.path.join("sls", "serverless.yml")]
+    assert precommit.checkov_arguments(["plan.json"]) == ["-f", "plan.json"]
+    assert precommit.checkov_arguments(["infra/config/security.json"]) == ["-f", os.path.join("infra", "emr.tf")]
+    assert precommit.checkov_arguments(["infra/config/other.json"]) is None
+
+
 def _git(cwd: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
 

@@ -45,7 +45,8 @@ def _unit_copy(unit: str, tmp_path: pathlib.Path) -> str:
 @pytest.mark.parametrize(("unit", "scanned"), [
     ("serverless_include", None), ("tfvars_json", None), ("count_from_resource", None), ("bom_variables", None),
     ("module_outside", os.path.join("live", "prod")), ("hidden_module", None), ("latin1_template", None),
-    ("plan_utf16", None)])
+    ("plan_utf16", None), ("comment_before_locals", None), ("unquoted_labels", None), ("escaped_type", None),
+    ("config_skip_path", None)])
 def test_prescan_reports_what_plain_checkov_reports(unit: str, scanned: Optional[str], relative: bool,
                                                     tmp_path: pathlib.Path) -> None:
     folder = _unit_copy(unit, tmp_path)
@@ -71,3 +72,13 @@ def test_hidden_folders_checkov_is_told_to_walk_are_scanned(tmp_path: pathlib.Pa
     monkeypatch.setenv("CKV_IGNORE_HIDDEN_DIRECTORIES", "false")
     pack, plain = _both([str(tmp_path)], cwd=str(tmp_path))
     assert pack and pack == plain
+
+
+def test_several_files_after_one_file_flag() -> None:
+    """Checkov's -f takes several files: each is screened, and each one's frameworks are started."""
+    files = [os.path.join(PRESCAN, "count_from_resource", "emr.tf"), os.path.join(PRESCAN, "latin1_template",
+                                                                                 "template.yaml")]
+    pack = _findings(checkov_emr("-f", *files, "-o", "json"))
+    plain = _findings(plain_checkov("-f", *files, "--framework", *FRAMEWORKS, "--external-checks-dir", CHECKS_DIR,
+                                    "--check", "CKV_EMRSEC_*", "-o", "json"))
+    assert {check for _, resource, check, _ in pack if resource.startswith("AWS::")} and pack == plain

@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Union
+from typing import Sequence, Union
 
 import yaml
 
@@ -21,21 +21,37 @@ MAX_FILE_BYTES = 1024 * 1024
 _CONFIG_FILES = (".checkov.yaml", ".checkov.yml")
 
 
-def _argv_values(*flags: str) -> list[str]:
-    values, argv = [], sys.argv[1:]
+# Checkov options that take one or more values (`-f a.tf b.yaml`); the others take one.
+MANY_VALUES = frozenset({"-f", "--file", "--framework", "--skip-framework"})
+
+
+def option_values(argv: Sequence[str], *flags: str) -> list[str]:
+    """The values given to any of `flags` on a Checkov command line, in order."""
+    values: list[str] = []
     for index, arg in enumerate(argv):
-        if arg in flags and index + 1 < len(argv):
-            values.append(argv[index + 1])
-        elif "=" in arg and arg.split("=", 1)[0] in flags:
+        if "=" in arg and arg.split("=", 1)[0] in flags:
             values.append(arg.split("=", 1)[1])
+        elif arg in flags:
+            following = list(argv[index + 1:])
+            if arg in MANY_VALUES:
+                end = next((i for i, value in enumerate(following) if value.startswith("-")), len(following))
+                values += following[:end]
+            else:
+                values += following[:1]
     return values
+
+
+def _argv_values(*flags: str) -> list[str]:
+    return option_values(sys.argv[1:], *flags)
 
 
 @functools.lru_cache(maxsize=1)
 def _config() -> dict[str, list[str]]:
-    """`directory`, `file` and `var-file` from the Checkov config file in effect, if any."""
-    candidates = _argv_values("--config-file") or [os.path.join(folder, name) for folder in
-                                                    (os.path.expanduser("~"), os.getcwd()) for name in _CONFIG_FILES]
+    """`directory`, `file`, `var-file` and `skip-path` from the Checkov config file in effect, if any: the
+    --config-file, else the first found in a -d folder, the current folder, the home folder (as Checkov looks)."""
+    folders = [*_argv_values("-d", "--directory"), os.getcwd(), os.path.expanduser("~")]
+    candidates = _argv_values("--config-file") or [os.path.join(folder, name) for folder in folders
+                                                    for name in _CONFIG_FILES]
     for path in candidates:
         try:
             with open(path, encoding="utf-8") as handle:
@@ -44,13 +60,18 @@ def _config() -> dict[str, list[str]]:
             continue
         if isinstance(loaded, dict):
             return {key: [str(v) for v in (loaded.get(key) if isinstance(loaded.get(key), list) else [loaded.get(key)])
-                          if v is not None] for key in ("directory", "file", "var-file")}
+                          if v is not None] for key in ("directory", "file", "var-file", "skip-path")}
     return {}
 
 
 def configured_inputs() -> list[str]:
     """The folders and files the Checkov config file in effect names to scan."""
     return _config().get("directory", []) + _config().get("file", [])
+
+
+def configured_skip_paths() -> list[str]:
+    """The config file's `skip-path` values (a `--skip-path` on the command line replaces them)."""
+    return _config().get("skip-path", [])
 
 
 ROOT_ENV = "CHECKOV_EMR_ROOT"  # set by `checkov-emr --pre-commit`: the repository the changed files belong to
