@@ -134,13 +134,22 @@ def walked(dirs: list[str]) -> list[str]:
 
 @dataclass
 class _TerraformFile:
+    """A Terraform file of the walk: its text is read again only if its folder is kept (few are)."""
+
     path: str
-    text: str
     mentions: bool
+    declares: bool
 
     def needed_alone(self) -> bool:
         """Whether Checkov needs it whatever else the folder holds."""
-        return self.mentions or self.path.endswith((".tf.json", ".tfvars.json")) or bool(_DECLARATION.search(self.text))
+        return self.mentions or self.declares or self.path.endswith((".tf.json", ".tfvars.json"))
+
+    @functools.cached_property
+    def text(self) -> str:
+        try:
+            return _problem(self.path, os.path.getsize(self.path))[1].removeprefix("\ufeff")
+        except OSError:
+            return ""
 
     @functools.cached_property
     def words(self) -> set[str]:
@@ -213,7 +222,8 @@ def scan(root: str) -> Prescan:
             text = text.removeprefix("\ufeff")
             mentions = mentions_emr(text)
             if name.endswith(TERRAFORM_SUFFIXES):
-                terraform_files[os.path.normpath(folder)].append(_TerraformFile(path, text, mentions))
+                terraform_files[os.path.normpath(folder)].append(
+                    _TerraformFile(path, mentions, bool(_DECLARATION.search(text))))
                 emr_folders.update([os.path.normpath(folder)] if mentions else [])
                 for source in LOCAL_MODULE_SOURCE.findall(text):
                     callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(
