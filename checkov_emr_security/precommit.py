@@ -137,11 +137,28 @@ def emr_files_reading(changed: Sequence[str]) -> list[str]:
     return found
 
 
+def emr_files_for_var_files(flags: Sequence[str], changed: Sequence[str]) -> list[str]:
+    """Every Terraform file naming an EMR resource in the repository, when a changed file is one of the
+    hook's `--var-file`s (its values apply to whatever reads those variables)."""
+    var_files = {os.path.normpath(value) for index, flag in enumerate(flags[:-1]) if flag == "--var-file"
+                 for value in [flags[index + 1]]}
+    var_files |= {os.path.normpath(flag.split("=", 1)[1]) for flag in flags if flag.startswith("--var-file=")}
+    if not var_files.intersection(os.path.normpath(path) for path in changed):
+        return []
+    found = []
+    for folder, dirs, names in os.walk("."):
+        dirs[:] = sorted(prescan.walked(dirs))
+        found += [os.path.join(folder, name) for name in sorted(names)
+                  if name.endswith((".tf", ".tf.json")) and mentions_emr(os.path.join(folder, name))]
+    return found
+
+
 def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:
     """The checkov-emr arguments for the changed files that mention EMR and the EMR files the changed files
     can affect, or None when there are none."""
     flags, files = split_arguments(arguments)
-    kept = [path for path in files if mentions_emr(path)] + affected_emr_files(files) + emr_files_reading(files)
+    kept = [path for path in files if mentions_emr(path)] + affected_emr_files(files) + emr_files_reading(files) \
+        + emr_files_for_var_files(flags, files)
     unique = list(dict.fromkeys(os.path.normpath(path) for path in kept))
     if not unique:
         return None

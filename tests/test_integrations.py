@@ -245,7 +245,8 @@ def test_hook_rechecks_the_emr_files_a_terraform_change_can_affect(tmp_path, mon
 
 
 def test_hook_keeps_changes_that_reach_emr_resources_indirectly(tmp_path, monkeypatch) -> None:
-    """A UTF-16 plan, a serverless.yml that includes its resources, the JSON file a configuration reads."""
+    """A UTF-16 plan, a serverless.yml that includes its resources, the JSON file a configuration reads,
+    a var file the hook is given."""
     _write(str(tmp_path / "sls" / "serverless.yml"), "service: jobs\nresources:\n  - ${file(res/emr.yml)}\n")
     _write(str(tmp_path / "sls" / "res" / "emr.yml"), "Resources:\n  A:\n    Type: AWS::EMR::SecurityConfiguration\n")
     (tmp_path / "plan.json").write_bytes('{"resource_changes": [{"type": "aws_emr_cluster"}]}'.encode("utf-16"))
@@ -258,6 +259,9 @@ def test_hook_keeps_changes_that_reach_emr_resources_indirectly(tmp_path, monkey
     assert precommit.checkov_arguments(["plan.json"]) == ["-f", "plan.json"]
     assert precommit.checkov_arguments(["infra/config/security.json"]) == ["-f", os.path.join("infra", "emr.tf")]
     assert precommit.checkov_arguments(["infra/config/other.json"]) is None
+    _write(str(tmp_path / "env" / "prod.tfvars"), "in_transit = false\n")
+    assert precommit.checkov_arguments(["--var-file", "env/prod.tfvars", "env/prod.tfvars"]) == [
+        "--var-file", "env/prod.tfvars", "-f", os.path.join("infra", "emr.tf")]
 
 
 def _git(cwd: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
