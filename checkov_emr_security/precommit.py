@@ -10,11 +10,12 @@ argument): the EMR files of its folder, and of the local modules it calls, are s
 """
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from typing import Optional, Sequence
 
-from checkov_emr_security import prescan
+from checkov_emr_security import import_pack, prescan
 
 FLAG = "--pre-commit"
 MAX_READ_BYTES = 4 * 1024 * 1024
@@ -49,32 +50,36 @@ def split_arguments(arguments: Sequence[str]) -> tuple[list[str], list[str]]:
     return arguments[:cut], arguments[cut:]
 
 
+@functools.lru_cache(maxsize=1024)
+def _head(path: str) -> tuple[bytes, bool]:
+    """(a file's first MAX_READ_BYTES, whether it holds more): each file is read once per hook run."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_READ_BYTES + 1)
+    except OSError:
+        return b"", False
+    return raw[:MAX_READ_BYTES], len(raw) > MAX_READ_BYTES
+
+
+def _text(path: str) -> str:
+    """The text of a file's first MAX_READ_BYTES, decoded as the prescan decodes it ("" if binary)."""
+    return prescan.decoded(_head(path)[0]) or ""
+
+
 def mentions_emr(path: str) -> bool:
     """Whether the file's text names an EMR security configuration or cluster type (also UTF-16 text, and
     escaped), or is a serverless.yml that includes other files (`${file(...)}`).
 
     Reads at most MAX_READ_BYTES; a larger file without a marker in that part is kept, so Checkov decides.
     """
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_READ_BYTES + 1)
-    except OSError:
-        return False
-    text = prescan.decoded(raw[:MAX_READ_BYTES])
+    raw, longer = _head(path)
+    text = prescan.decoded(raw)
     if text is None:  # binary: the markers as bytes
-        found = any(marker.encode() in raw[:MAX_READ_BYTES] for marker in prescan.MARKERS)
+        found = any(marker.encode() in raw for marker in prescan.MARKERS)
     else:
         found = prescan.mentions_emr(text) or (
             os.path.basename(path) in prescan.SERVERLESS_FILES and "${file(" in text)
-    return found or len(raw) > MAX_READ_BYTES
-
-
-def _text(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_READ_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    return found or longer
 
 
 def affected_emr_files(changed: Sequence[str]) -> list[str]:
@@ -88,10 +93,9 @@ def affected_emr_files(changed: Sequence[str]) -> list[str]:
         if folder in folders or not _inside_working_folder(folder):
             continue
         folders[folder] = None
-        for name in _terraform_files(folder):
-            pending += [os.path.normpath(os.path.join(folder, source))
-                        for source in prescan.LOCAL_MODULE_SOURCE.findall(_text(os.path.join(folder, name)))]
-    return [os.path.join(folder, name) for folder in folders for name in _terraform_files(folder)
+        for name in prescan.terraform_files(folder):
+            pending += prescan.called_folders(folder, _text(os.path.join(folder, name)))
+    return [os.path.join(folder, name) for folder in folders for name in prescan.terraform_files(folder)
             if mentions_emr(os.path.join(folder, name))]
 
 
@@ -99,14 +103,6 @@ def _inside_working_folder(folder: str) -> bool:
     """Whether the folder is in the repository pre-commit runs in (a module source can point anywhere)."""
     here = os.path.realpath(os.getcwd())
     return os.path.commonpath([here, os.path.realpath(folder)]) == here
-
-
-def _terraform_files(folder: str) -> list[str]:
-    try:
-        return sorted(name for name in os.listdir(folder) if name.endswith((".tf", ".tf.json"))
-                      and os.path.isfile(os.path.join(folder, name)))
-    except OSError:
-        return []
 
 
 def repository_root() -> str:
@@ -129,7 +125,7 @@ def emr_files_reading(changed: Sequence[str]) -> list[str]:
             continue
         name, folder = os.path.basename(path), os.path.dirname(os.path.normpath(path))
         while _inside_working_folder(folder or "."):
-            found += [os.path.join(folder, n) for n in _terraform_files(folder or ".")
+            found += [os.path.join(folder, n) for n in prescan.terraform_files(folder)
                       if name in _text(os.path.join(folder, n)) and mentions_emr(os.path.join(folder, n))]
             if not folder:
                 break
@@ -140,16 +136,19 @@ def emr_files_reading(changed: Sequence[str]) -> list[str]:
 def emr_files_for_var_files(flags: Sequence[str], changed: Sequence[str]) -> list[str]:
     """Every Terraform file naming an EMR resource in the repository, when a changed file is one of the
     hook's `--var-file`s (its values apply to whatever reads those variables)."""
-    var_files = {os.path.normpath(value) for index, flag in enumerate(flags[:-1]) if flag == "--var-file"
-                 for value in [flags[index + 1]]}
-    var_files |= {os.path.normpath(flag.split("=", 1)[1]) for flag in flags if flag.startswith("--var-file=")}
+    if not any(flag.partition("=")[0] == "--var-file" for flag in flags):
+        return []
+    import_pack()  # the pack reads Checkov's command line: one parser for both
+    from emrsec.sources import option_values
+
+    var_files = {os.path.normpath(value) for value in option_values(flags, "--var-file")}
     if not var_files.intersection(os.path.normpath(path) for path in changed):
         return []
     found = []
     for folder, dirs, names in os.walk("."):
         dirs[:] = sorted(prescan.walked(dirs))
-        found += [os.path.join(folder, name) for name in sorted(names)
-                  if name.endswith((".tf", ".tf.json")) and mentions_emr(os.path.join(folder, name))]
+        found += [os.path.join(folder, name) for name in prescan.terraform_files(folder)
+                  if mentions_emr(os.path.join(folder, name))]
     return found
 
 

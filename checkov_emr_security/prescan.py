@@ -53,7 +53,7 @@ _REFERENCE = re.compile(r"\b([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)")  # type.name, 
 _NOT_RESOURCES = {"var", "local", "each", "count", "path", "module", "data", "self", "terraform"}
 _WORD = re.compile(r"[\w-]+")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|\r?\n[ \t]*)")
-LOCAL_MODULE_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
+_LOCAL_MODULE_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.\.?/[^"]*)\"""")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _YAML_ANCHOR = re.compile(r"&([A-Za-z0-9_.\-]+)")
@@ -132,6 +132,29 @@ def walked(dirs: list[str]) -> list[str]:
     return [d for d in dirs if d not in IGNORED_DIRECTORIES and not (IGNORE_HIDDEN_DIRECTORIES and d.startswith("."))]
 
 
+def terraform_files(folder: str) -> list[str]:
+    """The names of a folder's Terraform configuration files (.tf, .tf.json), sorted; none if unreadable."""
+    try:
+        return sorted(name for name in os.listdir(folder or ".") if name.endswith((".tf", ".tf.json"))
+                      and os.path.isfile(os.path.join(folder, name)))
+    except OSError:
+        return []
+
+
+def called_folders(folder: str, text: str) -> list[str]:
+    """The folders a Terraform file of `folder` calls as local modules."""
+    return [os.path.normpath(os.path.join(folder, source)) for source in _LOCAL_MODULE_SOURCE.findall(text)]
+
+
+def _judgeable_text(path: str) -> str:
+    """The file's text; empty when it cannot be read or judged."""
+    try:
+        problem, text = _problem(path, os.path.getsize(path))
+    except OSError:
+        return ""
+    return "" if problem else text
+
+
 @dataclass
 class _TerraformFile:
     """A Terraform file of the walk: its text is read again only if its folder is kept (few are)."""
@@ -146,10 +169,7 @@ class _TerraformFile:
 
     @functools.cached_property
     def text(self) -> str:
-        try:
-            return _problem(self.path, os.path.getsize(self.path))[1].removeprefix("\ufeff")
-        except OSError:
-            return ""
+        return _judgeable_text(self.path)
 
     @functools.cached_property
     def words(self) -> set[str]:
@@ -179,22 +199,8 @@ def _needed(files: list[_TerraformFile]) -> list[str]:
 
 def _folder_mentions(folder: str) -> tuple[bool, list[str]]:
     """(whether a module folder outside the walk names an EMR type, the local modules it calls)."""
-    mentions, calls = False, []
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return False, []
-    for name in names:
-        path = os.path.join(folder, name)
-        try:
-            if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path):
-                continue
-            problem, text = _problem(path, os.path.getsize(path))
-        except OSError:
-            continue
-        mentions = mentions or (not problem and mentions_emr(text))
-        calls += [os.path.normpath(os.path.join(folder, source)) for source in LOCAL_MODULE_SOURCE.findall(text)]
-    return mentions, calls
+    texts = [_judgeable_text(os.path.join(folder, name)) for name in terraform_files(folder)]
+    return any(mentions_emr(text) for text in texts), [called for text in texts for called in called_folders(folder, text)]
 
 
 def scan(root: str) -> Prescan:
@@ -219,15 +225,13 @@ def scan(root: str) -> Prescan:
             if problem:
                 result.unjudged[path] = problem
                 continue
-            text = text.removeprefix("\ufeff")
             mentions = mentions_emr(text)
             if name.endswith(TERRAFORM_SUFFIXES):
                 terraform_files[os.path.normpath(folder)].append(
                     _TerraformFile(path, mentions, bool(_DECLARATION.search(text))))
                 emr_folders.update([os.path.normpath(folder)] if mentions else [])
-                for source in LOCAL_MODULE_SOURCE.findall(text):
-                    callers.setdefault(os.path.normpath(os.path.join(folder, source)), set()).add(
-                        os.path.normpath(folder))
+                for called in called_folders(folder, text):
+                    callers.setdefault(called, set()).add(os.path.normpath(folder))
             elif mentions or (name in SERVERLESS_FILES and "${file(" in text):
                 relevant.add(path)
     _add_unwalked_modules(terraform_files, emr_folders, callers)
