@@ -37,9 +37,11 @@ sys.path.insert(0, REPO)
 
 from checkov_emr_security import checks_dir, import_pack
 
+import_pack()
+from emrsec.catalog import FRAMEWORKS  # noqa: E402  (importable once the pack's folder is on sys.path)
+
 BIN = os.path.dirname(sys.executable)
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
 KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 TARGETS = {"pr": 0.5, "monorepo": 0.2}  # median time ratio checkov-emr / checkov
 MEMORY_TARGET = 1.0
@@ -1089,7 +1091,6 @@ def findings(stdout: str, corpus: str) -> set[tuple[str, str, str, str]]:
 
 def policy_microseconds(quick: bool) -> float:
     """Microseconds per `evaluate` of a typical configuration (best of 5 repeats)."""
-    import_pack()
     from emrsec.policy import evaluate
     from emrsec.values import Variant
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from typing import Any
 
+from emrsec.catalog import FRAMEWORKS  # every framework checkov-emr may start, given to plain Checkov too
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECKS_DIR = os.path.join(REPO, "checks")
 BIN = os.path.dirname(sys.executable)
@@ -20,6 +22,12 @@ def checkov_emr(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess[str]
 def plain_checkov(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run([os.path.join(BIN, "checkov"), "--skip-download", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=900)
+
+
+def plain_checkov_with_pack(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess[str]:
+    """Plain Checkov loading the pack with its checks only, on every framework checkov-emr may start."""
+    return plain_checkov(*args, "--framework", *FRAMEWORKS, "--external-checks-dir", CHECKS_DIR,
+                         "--check", "CKV_EMRSEC_*", "-o", "json", cwd=cwd)
 
 
 def reports(completed: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
@@ -44,3 +52,8 @@ def records(completed: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]
         for key in ("passed_checks", "failed_checks", "skipped_checks"):
             found += [r for r in results.get(key, []) if r["check_id"].startswith("CKV_EMRSEC_")]
     return found
+
+
+def findings(completed: subprocess.CompletedProcess[str]) -> set[tuple[str, str, str, str]]:
+    """(file, resource, check id, result) of every record of the pack's checks."""
+    return {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"]) for r in records(completed)}

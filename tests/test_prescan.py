@@ -11,23 +11,18 @@ from typing import Optional
 import pytest
 
 import expectations
-from checkov_runs import CHECKS_DIR, REPO, checkov_emr, plain_checkov, records
+from checkov_runs import REPO, checkov_emr, findings, plain_checkov_with_pack
 
 PRESCAN = os.path.join(REPO, "tests", "fixtures", "prescan")
-FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
 Finding = tuple[str, str, str, str]
 
 
-def _findings(completed) -> set[Finding]:
-    return {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"]) for r in records(completed)}
+def _both(inputs: list[str], cwd: str = REPO) -> tuple[set[Finding], set[Finding]]:
+    return findings(checkov_emr(*inputs, "-o", "json", cwd=cwd)), findings(plain_checkov_with_pack(*inputs, cwd=cwd))
 
 
-def _both(directories: list[str], cwd: str) -> tuple[set[Finding], set[Finding]]:
-    folders = [part for d in directories for part in ("-d", d)]
-    pack = _findings(checkov_emr(*folders, "-o", "json", cwd=cwd))
-    plain = _findings(plain_checkov(*folders, "--framework", *FRAMEWORKS, "--external-checks-dir", CHECKS_DIR,
-                                    "--check", "CKV_EMRSEC_*", "-o", "json", cwd=cwd))
-    return pack, plain
+def _folders(directories: list[str]) -> list[str]:
+    return [part for d in directories for part in ("-d", d)]
 
 
 def _unit_copy(unit: str, tmp_path: pathlib.Path) -> str:
@@ -51,7 +46,7 @@ def test_prescan_reports_what_plain_checkov_reports(unit: str, scanned: Optional
                                                     tmp_path: pathlib.Path) -> None:
     folder = _unit_copy(unit, tmp_path)
     target = os.path.join(folder, scanned) if scanned else folder
-    pack, plain = _both([os.path.relpath(target, folder) if relative else target], cwd=folder)
+    pack, plain = _both(_folders([os.path.relpath(target, folder) if relative else target]), cwd=folder)
     assert pack == plain
     expected = {f for f in expectations.expected(PRESCAN, unit) if f[2] != "UNKNOWN"}
     assert {(resource, check, result) for _, resource, check, result in pack} == expected
@@ -60,9 +55,9 @@ def test_prescan_reports_what_plain_checkov_reports(unit: str, scanned: Optional
 def test_prescan_links_a_module_call_across_scanned_folders() -> None:
     """Two folders given with -d: the caller in one, the module with the EMR resource in the other."""
     folder = os.path.join(PRESCAN, "module_outside")
-    pack, plain = _both([os.path.join(folder, "live"), os.path.join(folder, "modules")], cwd=REPO)
+    pack, plain = _both(_folders([os.path.join(folder, "live"), os.path.join(folder, "modules")]))
     assert pack and pack == plain
-    pack, plain = _both(["live", "modules"], cwd=folder)
+    pack, plain = _both(_folders(["live", "modules"]), cwd=folder)
     assert pack and pack == plain
 
 
@@ -70,7 +65,7 @@ def test_hidden_folders_checkov_is_told_to_walk_are_scanned(tmp_path: pathlib.Pa
     """CKV_IGNORE_HIDDEN_DIRECTORIES=false makes Checkov walk hidden folders: so does the prescan."""
     shutil.copytree(os.path.join(PRESCAN, "latin1_template"), tmp_path / ".infra")
     monkeypatch.setenv("CKV_IGNORE_HIDDEN_DIRECTORIES", "false")
-    pack, plain = _both([str(tmp_path)], cwd=str(tmp_path))
+    pack, plain = _both(_folders([str(tmp_path)]), cwd=str(tmp_path))
     assert pack and pack == plain
 
 
@@ -78,7 +73,5 @@ def test_several_files_after_one_file_flag() -> None:
     """Checkov's -f takes several files: each is screened, and each one's frameworks are started."""
     files = [os.path.join(PRESCAN, "count_from_resource", "emr.tf"), os.path.join(PRESCAN, "latin1_template",
                                                                                  "template.yaml")]
-    pack = _findings(checkov_emr("-f", *files, "-o", "json"))
-    plain = _findings(plain_checkov("-f", *files, "--framework", *FRAMEWORKS, "--external-checks-dir", CHECKS_DIR,
-                                    "--check", "CKV_EMRSEC_*", "-o", "json"))
+    pack, plain = _both(["-f", *files])
     assert {check for _, resource, check, _ in pack if resource.startswith("AWS::")} and pack == plain

@@ -12,10 +12,9 @@ import sys
 import pytest
 
 from checkov_emr_security import prescan, startup
-from checkov_runs import CHECKS_DIR, REPO, checkov_emr, plain_checkov, records
+from checkov_runs import FRAMEWORKS, REPO, checkov_emr, findings, plain_checkov_with_pack
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
-FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
 
 
 @pytest.mark.parametrize(("patterns", "expected"), [
@@ -86,11 +85,8 @@ def test_frameworks_are_those_that_read_a_file_left(files: list[str], expected: 
 def test_default_frameworks_find_what_plain_checkov_finds_with_all(form: str) -> None:
     """checkov-emr left to choose its frameworks reports what plain Checkov reports with all of them."""
     folder = os.path.join(FIXTURES, form)
-    chosen = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
-              for r in records(checkov_emr("-d", folder, "-o", "json"))}
-    every = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
-             for r in records(plain_checkov("-d", folder, "--framework", *FRAMEWORKS, "--external-checks-dir",
-                                            CHECKS_DIR, "--check", "CKV_EMRSEC_*", "-o", "json"))}
+    chosen = findings(checkov_emr("-d", folder, "-o", "json"))
+    every = findings(plain_checkov_with_pack("-d", folder))
     assert chosen and chosen == every
 
 
@@ -113,10 +109,8 @@ def test_folders_from_a_config_file_get_every_framework(tmp_path: pathlib.Path) 
     CloudFormation template in it is judged as plain Checkov judges it."""
     folder = os.path.join(FIXTURES, "cloudformation")
     (tmp_path / ".checkov.yaml").write_text(f"directory:\n  - {json.dumps(folder)}\n", encoding="utf-8")
-    configured = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
-                  for r in records(checkov_emr("-o", "json", cwd=str(tmp_path)))}
-    given = {(r["file_path"], r["resource"], r["check_id"], r["check_result"]["result"])
-             for r in records(checkov_emr("-d", folder, "-o", "json"))}
+    configured = findings(checkov_emr("-o", "json", cwd=str(tmp_path)))
+    given = findings(checkov_emr("-d", folder, "-o", "json"))
     assert configured and configured == given
 
 
