@@ -36,22 +36,8 @@ def pack_checks_only(check_patterns: Sequence[str]) -> bool:
 
 
 class _UnexecutedInit(importlib.abc.Loader):
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[ModuleType]:
-        return None  # the default module, with __path__ set from the spec
-
     def exec_module(self, module: ModuleType) -> None:
-        pass
-
-
-class _BuiltInChecksFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, name: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
-                  ) -> Optional[importlib.machinery.ModuleSpec]:
-        if not BUILT_IN_CHECK_PACKAGE.fullmatch(name):
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.submodule_search_locations is not None:
-            spec.loader = _UnexecutedInit()
-        return spec
+        pass  # the default module, with __path__ set from the spec, and nothing run
 
 
 LAZY_PACKAGES = ("aiohttp",)
@@ -71,9 +57,6 @@ class _OnFirstUse:
 
 
 class _SpdxLicensingLoader(importlib.abc.Loader):
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[ModuleType]:
-        return None
-
     def exec_module(self, module: ModuleType) -> None:
         from license_expression import get_spdx_licensing
 
@@ -81,32 +64,55 @@ class _SpdxLicensingLoader(importlib.abc.Loader):
         module.spdx_licensing = _OnFirstUse(get_spdx_licensing)
 
 
-class _DeferringFinder(importlib.abc.MetaPathFinder):
+class _LoaderSwap(importlib.abc.MetaPathFinder):
+    """Finds the modules `wants` names as Python would, then loads them with the loader `swap` gives (None:
+    Python's own)."""
+
+    def __init__(self, wants: Callable[[str], bool],
+                 swap: Callable[[importlib.machinery.ModuleSpec], Optional[importlib.abc.Loader]]) -> None:
+        self.wants, self.swap = wants, swap
+
     def find_spec(self, name: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
                   ) -> Optional[importlib.machinery.ModuleSpec]:
-        if name == SPDX_LICENSING:
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is not None:
-                spec.loader = _SpdxLicensingLoader()
-            return spec
-        if name.partition(".")[0] in LAZY_PACKAGES:
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-                spec.loader = importlib.util.LazyLoader(spec.loader)
-            return spec
-        return None
+        if not self.wants(name):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None:
+            spec.loader = self.swap(spec) or spec.loader
+        return spec
+
+
+def _install(finder: _LoaderSwap) -> None:
+    """Puts the finder first, once (a second call with the same `wants` changes nothing)."""
+    if not any(isinstance(f, _LoaderSwap) and f.wants == finder.wants for f in sys.meta_path):
+        sys.meta_path.insert(0, finder)
+
+
+def _is_built_in_check_package(name: str) -> bool:
+    return BUILT_IN_CHECK_PACKAGE.fullmatch(name) is not None
+
+
+def _is_deferred(name: str) -> bool:
+    return name == SPDX_LICENSING or name.partition(".")[0] in LAZY_PACKAGES
+
+
+def _deferring_loader(spec: importlib.machinery.ModuleSpec) -> Optional[importlib.abc.Loader]:
+    if spec.name == SPDX_LICENSING:
+        return _SpdxLicensingLoader()
+    if isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        return importlib.util.LazyLoader(spec.loader)
+    return None
 
 
 def defer_unused_imports() -> None:
     """Defers the SPDX license list and aiohttp to their first use; call before Checkov is imported."""
-    if not any(isinstance(finder, _DeferringFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _DeferringFinder())
+    _install(_LoaderSwap(_is_deferred, _deferring_loader))
 
 
 def skip_built_in_checks() -> None:
     """Leaves Checkov's built-in check packages empty; call before Checkov is imported."""
-    if not any(isinstance(finder, _BuiltInChecksFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _BuiltInChecksFinder())
+    _install(_LoaderSwap(_is_built_in_check_package,
+                         lambda spec: _UnexecutedInit() if spec.submodule_search_locations is not None else None))
 
 
 def exit_now(code: int) -> NoReturn:
