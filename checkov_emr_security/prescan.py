@@ -312,6 +312,8 @@ def frameworks_reading(paths: Iterable[str], frameworks: Iterable[str]) -> list[
 
 def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[str]:
     """Checkov's arguments without the `-f` files that cannot be judged (each named through `warn`)."""
+    from emrsec.sources import option_spans, option_values
+
     def judgeable(path: str) -> bool:
         try:
             problem = _problem(path, os.stat(path).st_size)[0]
@@ -321,22 +323,6 @@ def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[s
             warn(f"checkov-emr: not scanned: {path}: {problem}")
         return not problem
 
-    kept: list[str] = []
-    index = 0
-    while index < len(arguments):
-        argument = arguments[index]
-        flag, _, value = argument.partition("=")
-        if flag in ("-f", "--file") and value:
-            kept += [argument] if judgeable(value) else []
-            index += 1
-        elif argument in ("-f", "--file"):  # one or more files follow (Checkov's -f takes several)
-            end = index + 1
-            while end < len(arguments) and not arguments[end].startswith("-"):
-                end += 1
-            files = [path for path in arguments[index + 1:end] if judgeable(path)]
-            kept += [argument, *files] if files else []
-            index = end
-        else:
-            kept.append(argument)
-            index += 1
-    return kept
+    files = [path for path in option_values(arguments, "-f", "--file") if judgeable(path)]
+    used = {i for start, end in option_spans(arguments, "-f", "--file") for i in range(start, end)}
+    return [a for i, a in enumerate(arguments) if i not in used] + (["-f", *files] if files else [])

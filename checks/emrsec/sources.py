@@ -25,20 +25,27 @@ _CONFIG_FILES = (".checkov.yaml", ".checkov.yml")
 MANY_VALUES = frozenset({"-f", "--file", "--framework", "--skip-framework"})
 
 
+def option_spans(argv: Sequence[str], *flags: str) -> list[tuple[int, int]]:
+    """(start, end) of each use of `flags` in argv: the flag and the values it takes (`--flag=value`: one)."""
+    spans: list[tuple[int, int]] = []
+    for index, arg in enumerate(argv):
+        if arg in flags:
+            end = index + 1
+            if arg in MANY_VALUES:
+                while end < len(argv) and not argv[end].startswith("-"):
+                    end += 1
+            else:
+                end = min(end + 1, len(argv))
+            spans.append((index, end))
+        elif "=" in arg and arg.split("=", 1)[0] in flags:
+            spans.append((index, index + 1))
+    return spans
+
+
 def option_values(argv: Sequence[str], *flags: str) -> list[str]:
     """The values given to any of `flags` on a Checkov command line, in order."""
-    values: list[str] = []
-    for index, arg in enumerate(argv):
-        if "=" in arg and arg.split("=", 1)[0] in flags:
-            values.append(arg.split("=", 1)[1])
-        elif arg in flags:
-            following = list(argv[index + 1:])
-            if arg in MANY_VALUES:
-                end = next((i for i, value in enumerate(following) if value.startswith("-")), len(following))
-                values += following[:end]
-            else:
-                values += following[:1]
-    return values
+    return [value for start, end in option_spans(argv, *flags)
+            for value in ([argv[start].split("=", 1)[1]] if argv[start] not in flags else argv[start + 1:end])]
 
 
 def _argv_values(*flags: str) -> list[str]:
