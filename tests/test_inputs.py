@@ -53,7 +53,7 @@ def test_cfn_invalid_json_string_quotes_line_and_column() -> None:
 def test_cfn_sub_hole_where_a_value_stands_is_unresolved() -> None:
     text = json.dumps(GOOD).replace('"EnableAtRestEncryption": true', '"EnableAtRestEncryption": ${AtRest}')
     [variant] = cfn({"Fn::Sub": text})
-    assert variant.value[ENC]["EnableAtRestEncryption"] == Unresolved("${AtRest}")
+    assert variant.value[ENC]["EnableAtRestEncryption"] == Unresolved("${AtRest}", maybe_absent=False)
     assert outcomes(cfn({"Fn::Sub": text}))[7] is Outcome.FAILED
 
 
@@ -215,8 +215,8 @@ def test_tf_module_callers_are_separate_bindings(tmp_path) -> None:
         (tmp_path / env / "main.tf").write_text(f'module "emr" {{\n  source = "../modules/emr"\n  mode = "{mode}"\n}}\n')
     location = terraform_input.Location(str(module), str(tmp_path))
     variants = terraform_input.security_configuration({}, location, "module.emr.aws_emr_security_configuration.this")
-    assert sorted((v.condition, v.value["Mode"]) for v in variants) == [("called from dev", "SSE-S3"),
-                                                                         ("called from prod", "SSE-KMS")]
+    assert sorted((v.condition, v.value["Mode"]) for v in variants) == [("called from dev -> modules/emr", "SSE-S3"),
+                                                                         ("called from prod -> modules/emr", "SSE-KMS")]
 
 
 def test_tf_templatefile_renders_literal_variables(tmp_path) -> None:

@@ -80,7 +80,10 @@ CASES = [
     ("SSE-KMS without key", with_(f"{S3}.AwsKmsKey", MISSING), expect("12457", "36"), f"{S3}.AwsKmsKey"),
     ("SSE-KMS with empty key", with_(f"{S3}.AwsKmsKey", " "), expect("12457", "36"), f"{S3}.AwsKmsKey"),
     ("SSE-KMS with numeric key", with_(f"{S3}.AwsKmsKey", 123), expect("12457", "36"), f"{S3}.AwsKmsKey"),
-    ("SSE-KMS with a reference key", with_(f"{S3}.AwsKmsKey", Unresolved("aws_kms_key.k.arn")), expect("1234567"), None),
+    ("SSE-KMS with a reference key", with_(f"{S3}.AwsKmsKey", Unresolved("aws_kms_key.k.arn", maybe_absent=False)),
+     expect("1234567"), None),
+    ("SSE-KMS with a key that may be empty", with_(f"{S3}.AwsKmsKey", Unresolved("join(...) of a splat")),
+     expect("1245", "7", "36"), f"{S3}.AwsKmsKey"),
     ("SSE-S3 passes 3, not 6", with_(f"{S3}", {"EncryptionMode": "SSE-S3"}), expect("123457", "6"), f"{S3}.EncryptionMode"),
     ("CSE-Custom complete", with_(f"{S3}", {"EncryptionMode": "CSE-Custom", "S3Object": "s3://b/p.jar",
                                             "EncryptionKeyProviderClass": "com.x.P"}), expect("123457", "6"), f"{S3}.EncryptionMode"),
@@ -181,7 +184,8 @@ def test_a_failing_branch_beats_an_unknown_one() -> None:
 
 @pytest.mark.parametrize(("properties", "outcome"), [
     ({"security_configuration": "emr-config"}, P),
-    ({"security_configuration": Unresolved("aws_emr_security_configuration.x.name")}, P),
+    ({"security_configuration": Unresolved("aws_emr_security_configuration.x.name", maybe_absent=False)}, P),
+    ({"security_configuration": Unresolved("var.name, set by a caller the scan does not see")}, U),
     ({"security_configuration": ""}, F),
     ({"security_configuration": None}, F),
     ({"security_configuration": ["a"]}, F),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from emrsec.jsontext import MAX_DEPTH, Segment, parse_json, parse_with_holes, split_interpolations
-from emrsec.values import Invalid, Unresolved, Variant
+from emrsec.values import Invalid, Unresolved, Variant, unresolved_text
 
 MAX_CONDITIONS = 6  # conditions one property's Fn::Ifs may use: 2**6 assignments are evaluated
 _INJECTED_KEYS = frozenset({"__file__", "__startline__", "__endline__"})
@@ -45,7 +45,7 @@ class Template:
             if str(body.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
                 continue  # the default names an SSM parameter; its value is only known at deploy
             default = body["Default"]
-            defaults[name] = (",".join(map(str, default)) if isinstance(default, list) else
+            defaults[name] = ("" if default is None else ",".join(map(str, default)) if isinstance(default, list) else
                               str(default).lower() if isinstance(default, bool) else str(default))
         mappings = document.get("Mappings") if isinstance(document.get("Mappings"), dict) else {}
         return Template(defaults, mappings)
@@ -128,8 +128,9 @@ class _Resolver:
             elif part.startswith("!"):
                 segments.append("${" + part[1:] + "}")
             else:
+                # ${Name} / ${Name.Attribute} outside the variables map is a Ref / GetAtt: never empty
                 value = (self.resolve(variables[part], 1) if part in variables
-                         else self.template.parameters.get(part, Unresolved("${" + part + "}")))
+                         else self.template.parameters.get(part, Unresolved("${" + part + "}", maybe_absent=False)))
                 segments.append(value if isinstance(value, (str, Unresolved)) else Unresolved("${" + part + "}"))
         return segments
 
@@ -166,6 +167,7 @@ class _Resolver:
                 return _NO_VALUE
             if isinstance(argument, str) and argument in self.template.parameters:
                 return self.template.parameters[argument]
+            # a resource, or a parameter without a default: deploy fails rather than pass an empty value
             return Unresolved(f"!Ref {argument}", maybe_absent=not isinstance(argument, str))
         if name == "Fn::FindInMap" and isinstance(argument, list) and len(argument) >= 3:
             keys = [self.resolve(key, depth + 1) for key in argument[:3]]
@@ -174,6 +176,13 @@ class _Resolver:
                 value = value.get(key) if isinstance(value, dict) and isinstance(key, str) else None
             if value is not None:
                 return self.resolve(value, depth + 1)
+            options = _strip(argument[3]) if len(argument) > 3 else None
+            if all(isinstance(k, str) for k in keys) and isinstance(options, dict) and "DefaultValue" in options:
+                return self.resolve(options["DefaultValue"], depth + 1)  # AWS::LanguageExtensions
+        if name == "Fn::Split" and isinstance(argument, list) and len(argument) == 2:
+            separator, text = argument[0], self.resolve(argument[1], depth + 1)
+            if isinstance(separator, str) and separator and isinstance(text, str):
+                return text.split(separator)
         if name == "Fn::Select" and isinstance(argument, list) and len(argument) == 2:
             index, items = self.resolve(argument[0], depth + 1), self.resolve(argument[1], depth + 1)
             if isinstance(items, list) and str(index).isdigit() and int(index) < len(items):
@@ -182,7 +191,7 @@ class _Resolver:
             return _ToJson(self.resolve(argument, depth + 1))
         if name == "Fn::GetAtt":
             shown = ".".join(map(str, argument)) if isinstance(argument, list) else str(argument)
-            return Unresolved(f"!GetAtt {shown}")
+            return Unresolved(f"!GetAtt {shown}", maybe_absent=False)
         return Unresolved(f"{name} ({str(argument)[:60]})")
 
     def resolve(self, node: Any, depth: int) -> Any:
@@ -199,8 +208,8 @@ class _Resolver:
                 if segments is not None:
                     if all(isinstance(s, str) for s in segments):
                         return "".join(segments)  # type: ignore[arg-type]
-                    return Unresolved("!Sub/!Join of " + "".join(s if isinstance(s, str) else "${" + s.source + "}"
-                                                                  for s in segments))
+                    return unresolved_text("!Sub/!Join of " + "".join(
+                        s if isinstance(s, str) else "${" + s.source + "}" for s in segments), segments)
                 if name == "Ref" or name.startswith("Fn::") or name == "Condition":
                     return self._intrinsic(name, argument, depth)
             resolved = {k: self.resolve(v, depth + 1) for k, v in node.items()}

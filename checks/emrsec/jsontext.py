@@ -5,7 +5,7 @@ import json
 import re
 from typing import Any, Callable, Union
 
-from emrsec.values import Invalid, Unresolved
+from emrsec.values import Invalid, Unresolved, unresolved_text
 
 Segment = Union[str, Unresolved]
 MAX_DEPTH = 64  # far deeper than any EMR configuration; below it the policy reads nothing
@@ -65,7 +65,8 @@ def parse_with_holes(segments: list[Segment]) -> Any:
         whole = _HOLE.fullmatch(text)
         if whole:
             return holes[int(whole.group(1))]
-        return Unresolved('"' + _HOLE.sub(lambda m: "${" + holes[int(m.group(1))].source + "}", text) + '"')
+        parts = [holes[int(part)] if index % 2 else part for index, part in enumerate(_HOLE.split(text))]
+        return unresolved_text('"' + _HOLE.sub(lambda m: "${" + holes[int(m.group(1))].source + "}", text) + '"', parts)
 
     return map_leaves(parsed, lambda leaf: fill(leaf) if isinstance(leaf, str) else leaf)
 

@@ -287,6 +287,15 @@ def _in_branch(verdict: Verdict, condition: str) -> Verdict:
     return Verdict(verdict.outcome, verdict.path, f"{verdict.reason} (when {condition})")
 
 
+def _across_variants(verdicts: list[Verdict]) -> Verdict:
+    """all_of over the ways a resource can turn out, naming every failing one (each root chain, each branch)."""
+    combined = all_of(verdicts)
+    if combined.outcome is not Outcome.FAILED:
+        return combined
+    others = [v.message for v in verdicts if v.outcome is Outcome.FAILED and v.message != combined.message]
+    return Verdict(Outcome.FAILED, combined.path, "; ".join(dict.fromkeys([combined.reason, *others])))
+
+
 def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     """Verdicts of checks 1-7 over every variant: PASSED only if all pass, FAILED if any fails.
 
@@ -296,7 +305,7 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     if not variants:
         return {n: Verdict(Outcome.UNKNOWN, ROOT, "is not created") for n in range(1, 8)}
     per_variant = [(v.condition, _evaluate_one(v.value)) for v in variants]
-    verdicts = {number: all_of(_in_branch(results[number], condition) for condition, results in per_variant)
+    verdicts = {number: _across_variants([_in_branch(results[number], condition) for condition, results in per_variant])
                 for number in range(1, 7)}
     undecided = [(number, v) for number, v in verdicts.items() if v.outcome is Outcome.UNKNOWN]
     verdicts[7] = PASS if not undecided else Verdict(
@@ -314,4 +323,4 @@ def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
             raise _fail(key, f"cannot be read: the cluster's properties are {type_name(properties)}")
         _present(properties, key, ROOT)
 
-    return all_of(_in_branch(_decide(named, v.value), v.condition) for v in variants)
+    return _across_variants([_in_branch(_decide(named, v.value), v.condition) for v in variants])

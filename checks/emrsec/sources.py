@@ -2,7 +2,7 @@
 
 Checks are not told the scan root: it is taken from Checkov's own arguments in this process (`-d`, `-f`,
 `--var-file`, and the `directory` / `file` keys of a `.checkov.yaml` or `--config-file`). The pack reads only
-regular UTF-8 files of at most 1 MiB inside the scan root.
+regular UTF-8 files of at most 1 MiB inside the project root (`project_root`).
 """
 from __future__ import annotations
 
@@ -100,9 +100,30 @@ def var_files() -> tuple[str, ...]:
     return tuple(os.path.abspath(f) for f in (_argv_values("--var-file") or _config().get("var-file", [])))
 
 
+@functools.lru_cache(maxsize=64)
+def project_root(scan_root: str) -> str:
+    """Where module sources and file() targets may lead: the git work tree that holds the scanned folder
+    (teams call `../../modules/x` from an env folder), else the scanned folder itself."""
+    folder = os.path.abspath(scan_root)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.abspath(scan_root)
+        folder = parent
+
+
+def inside(folder: str, path: str) -> bool:
+    """Whether `path` is `folder` or below it (both absolute, symbolic links resolved)."""
+    real_folder = os.path.realpath(folder)
+    return os.path.commonpath([real_folder, os.path.realpath(path)]) == real_folder
+
+
 @dataclass(frozen=True)
 class ModuleFiles:
-    """Where a Terraform resource's files are: path.module, path.root (base of bare relative paths), scan root."""
+    """Where a Terraform resource's files are: path.module, path.root (base of bare relative paths), scan root
+    (files are read inside its project root)."""
 
     module_dir: str
     root: str
@@ -114,14 +135,13 @@ class ModuleFiles:
         if os.path.isabs(relative):
             return Unresolved(f"file {shown}, an absolute path the pack does not read")
         folder = folder or self.root_module_dir or self.module_dir
-        real_root = os.path.realpath(self.root)
         target = os.path.realpath(os.path.join(folder, relative))
-        if os.path.commonpath([real_root, target]) != real_root:
-            return Unresolved(f"file {shown}, outside the scanned folder")
+        if not inside(project_root(self.root), target):
+            return Unresolved(f"file {shown}, outside the project (the git work tree, else the scanned folder)")
         try:
             info = os.stat(target)
         except OSError:
-            return Unresolved(f"file {shown}, which does not exist in the scanned folder")
+            return Unresolved(f"file {shown}, which does not exist")
         if not stat.S_ISREG(info.st_mode):
             return Unresolved(f"file {shown}, which is not a regular file")
         if info.st_size > MAX_FILE_BYTES:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
 from emrsec.jsontext import Segment, split_interpolations
-from emrsec.values import Unresolved
+from emrsec.values import Unresolved, unresolved_text
 
 MAX_EXPRESSION = 200_000  # characters; longer expressions are not evaluated
 MAX_NESTING = 100
@@ -54,6 +54,9 @@ class Template:
     def text(self) -> str:
         return "".join(s if isinstance(s, str) else "${" + s.source + "}" for s in self.segments)
 
+    def unresolved(self, quoted: bool = False) -> Unresolved:
+        return unresolved_text(f'"{self.text}"' if quoted else self.text, self.segments)
+
 
 Resolver = Callable[[str, list[Union[str, int]]], Any]  # (root name, attribute path) -> value
 
@@ -89,7 +92,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _is_absent(value: Any) -> bool:
+def is_absent(value: Any) -> bool:
+    """Null, empty, or unknown and possibly null or empty."""
+    if isinstance(value, Template):
+        return value.unresolved().maybe_absent
     return value is None or value == "" or (isinstance(value, Unresolved) and value.maybe_absent)
 
 
@@ -141,7 +147,7 @@ class _Parser:
                 return chosen
             if not isinstance(when_true, _Failed) and when_true == when_false and not is_unknown(when_true):
                 return when_true
-            absent = any(isinstance(b, _Failed) or _is_absent(b) for b in (when_true, when_false))
+            absent = any(isinstance(b, _Failed) or is_absent(b) for b in (when_true, when_false))
             return Unresolved(f"a conditional on {_describe(condition)}", maybe_absent=absent)
         finally:
             self.depth -= 1
@@ -376,7 +382,7 @@ def _try(arguments: list[Any]) -> Any:
         if is_unknown(argument):
             fallbacks = [a for a in arguments[index + 1:] if not isinstance(a, _Failed)]
             return Unresolved(f"try() of {_describe(argument)}",
-                              maybe_absent=_is_absent(argument) or any(_is_absent(a) for a in fallbacks))
+                              maybe_absent=is_absent(argument) or any(is_absent(a) for a in fallbacks))
         return argument
     raise TerraformError("try() has no argument without an error")
 
@@ -399,7 +405,7 @@ def _describe(value: Any) -> str:
 
 def _index(value: Any, key: Any) -> Any:
     if is_unknown(value):
-        return value if isinstance(value, Unresolved) else Unresolved(value.text)
+        return value if isinstance(value, Unresolved) else value.unresolved()
     if is_unknown(key):
         return Unresolved(f"an index by {_describe(key)}")
     if isinstance(value, dict) and isinstance(key, str) and key in value:
@@ -463,7 +469,7 @@ def as_text(value: Any) -> Union[str, Unresolved]:
         encoded = encode(value.value)
         return encoded if isinstance(encoded, str) else encoded
     if isinstance(value, Template):
-        return Unresolved(value.text)
+        return value.unresolved()
     if isinstance(value, Unresolved):
         return value
     raise TerraformError("interpolates a list or object into a string")

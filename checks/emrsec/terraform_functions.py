@@ -9,7 +9,7 @@ import yaml
 
 from emrsec.sources import ModuleFiles
 from emrsec.terraform_expressions import (Encoded, TerraformError, as_bool, as_text, deep_unknown, evaluate_template,
-                                          is_unknown)
+                                          is_absent, is_unknown)
 from emrsec.values import Invalid, Unresolved
 
 _MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
@@ -55,12 +55,22 @@ def _merge(*maps: Any) -> Any:
 
 
 def _coalesce(*values: Any) -> Any:
+    """The first argument that is not null or empty; unknown ones that may be empty leave the choice open."""
+    undecided = []
     for value in values:
-        if _unknown(value):
-            return Unresolved("coalesce() of a value unknown before deploy")
-        if value is not None and value != "":
-            return value
+        if _unknown(value) and is_absent(value):
+            undecided.append(value)
+        elif value is not None and value != "":
+            if not undecided:
+                return value
+            return Unresolved(f"coalesce() of {', '.join(_shown(v) for v in undecided)}", maybe_absent=False)
+    if undecided:
+        return Unresolved(f"coalesce() of {', '.join(_shown(v) for v in undecided)}, which may all be empty")
     raise TerraformError("coalesce() has no non-null, non-empty argument")
+
+
+def _shown(value: Any) -> str:
+    return value.source if isinstance(value, Unresolved) else value.text
 
 
 def _to_bool(value: Any) -> Any:
@@ -84,10 +94,42 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
 
 
 def _format(spec: str, *values: Any) -> str:
-    """format() for the verbs configurations use: %s, %d, %v, %%."""
-    parts, values_left = re.split(r"(%%|%[sdv])", spec), list(values)
-    return "".join("%" if part == "%%" else as_text(values_left.pop(0)) if part in ("%s", "%d", "%v") else part
-                   for part in parts)
+    """format() for the verbs configurations use: %s, %d, %v, %t, %q, %%."""
+    parts, values_left = re.split(r"(%%|%[sdvtq])", spec), list(values)
+
+    def verb(part: str) -> str:
+        if part == "%%":
+            return "%"
+        value = values_left.pop(0)
+        if part == "%t" and not isinstance(value, bool):
+            raise TerraformError(f"format() %t of {json.dumps(value, default=str)}, which is not a bool")
+        if part == "%d" and not (isinstance(value, int) and not isinstance(value, bool)):
+            raise TerraformError(f"format() %d of {json.dumps(value, default=str)}, which is not a whole number")
+        return json.dumps(as_text(value)) if part == "%q" else as_text(value)
+    return "".join(verb(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+_GO_GROUP = re.compile(r"\$(?:\$|\{(\w+)\}|(\w+))")
+
+
+def _replace(text: str, search: str, replacement: str) -> str:
+    """replace(): a search wrapped in slashes is a regular expression, `$1` / `${name}` its captures (Go syntax)."""
+    if len(search) < 2 or not (search.startswith("/") and search.endswith("/")):
+        return text.replace(search, replacement)
+    pattern = re.compile(search[1:-1])
+
+    def expand(match: re.Match[str]) -> str:
+        def group(name: re.Match[str]) -> str:
+            if name.group(0) == "$$":
+                return "$"
+            key = name.group(1) or name.group(2)
+            try:
+                return match.group(int(key) if key.isdigit() else key) or ""
+            except IndexError:
+                return ""  # Go expands an unknown group to nothing
+        return _GO_GROUP.sub(group, replacement)
+    return pattern.sub(expand, text)
+
 
 
 def _yamldecode(text: Any) -> Any:
@@ -169,7 +211,11 @@ def table(files: ModuleFiles) -> dict[str, Callable[..., Any]]:
         "tolist": lambda value: value,
         "toset": lambda value: value,
         "join": lambda separator, items: separator.join(as_text(item) for item in items),
-        "replace": lambda text, old, new: text.replace(old, new),
+        "replace": _replace,
+        "trimprefix": lambda text, prefix: text[len(prefix):] if prefix and text.startswith(prefix) else text,
+        "trimsuffix": lambda text, suffix: text[:-len(suffix)] if suffix and text.endswith(suffix) else text,
+        "split": lambda separator, text: text.split(separator) if separator else list(text),
+        "compact": lambda items: [item for item in items if item is not None and item != ""],
         "format": _format,
         "file": file,
         "templatefile": templatefile,

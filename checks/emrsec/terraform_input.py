@@ -21,6 +21,8 @@ SECURITY_CONFIGURATION, CLUSTER = "aws_emr_security_configuration", "aws_emr_clu
 # What Checkov leaves when it cannot render: a reference, an expression, a function call, a for expression.
 _REFERENCE = re.compile(r"(?:var|local|data|module|each|count|path|self|[a-z][a-z0-9]*_[a-z0-9_]+)"
                         r"(?:\.[A-Za-z0-9_\-*]+|\[[^\]]*\])+")
+# A resource or data-source attribute: what a plan shows for a value known only after apply (never empty).
+_RESOURCE_REFERENCE = re.compile(r"(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*(?:\[[^\]]*\])?(?:\.[\w\-]+)*")
 _UNRENDERED = re.compile(r"^\s*(?:[a-z_][a-z0-9_]*\(.*\)|\[\s*for\s.*|\{\s*for\s.*|.*\?.*:.*)\s*$", re.S)
 _INJECTED_KEY = re.compile(r"^__\w+__$")
 _ABSENT = object()
@@ -44,7 +46,7 @@ def _normalize(tree: Any) -> Any:
     """Evaluated values to the model: templates with holes and unencodable jsonencode() are unresolved leaves."""
     def leaf(value: Any) -> Any:
         if isinstance(value, Template):
-            return Unresolved(f'"{value.text}"')
+            return value.unresolved(quoted=True)
         if isinstance(value, Encoded):
             return encode(value.value)
         return value
@@ -89,13 +91,24 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
             pass  # an error in count / for_each: judge the resource as written
         raw = resource.get(attribute, _ABSENT)
         value = read(_ABSENT if raw is _ABSENT else _evaluated(scope, unwrap(raw)))
-        variants.append(Variant(scope.origin if len(scopes) > 1 else "", value))
+        variants.append(Variant(scope.origin, value))
     if len(scopes) > MAX_BINDINGS:
         variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
                                                     f"of which the first {MAX_BINDINGS} were evaluated"))))
-    if variants and all(v.value == variants[0].value for v in variants[1:]):
-        return [Variant("", variants[0].value)]
-    return variants
+    return _merged(variants)
+
+
+def _merged(variants: list[Variant]) -> list[Variant]:
+    """Chains that give the same value become one variant naming them all."""
+    merged: list[Variant] = []
+    for variant in variants:
+        same = next((i for i, m in enumerate(merged) if m.value == variant.value), None)
+        if same is None:
+            merged.append(variant)
+        elif variant.condition and merged[same].condition:
+            other = variant.condition.removeprefix("called from ")
+            merged[same] = Variant(f"{merged[same].condition}, or from {other}", variant.value)
+    return merged
 
 
 # --- Checkov's rendered values (plan JSON, or no source found) -------------------------------------------
@@ -106,7 +119,7 @@ def _rendered_leaf(value: Any) -> Any:
     if value == "None":  # Checkov's rendering of null
         return None
     if "${" in value or _REFERENCE.fullmatch(value.strip()) or _UNRENDERED.match(value):
-        return Unresolved(value)
+        return Unresolved(value, maybe_absent=not _RESOURCE_REFERENCE.fullmatch(value.strip()))
     return value
 
 
@@ -158,7 +171,7 @@ def _cluster_properties(value: Any) -> dict[str, Any]:
     if value is _ABSENT or value is None:
         return {}
     if isinstance(value, Template):
-        return {"security_configuration": Unresolved(f'"{value.text}"')}
+        return {"security_configuration": value.unresolved(quoted=True)}
     return {"security_configuration": value}
 
 

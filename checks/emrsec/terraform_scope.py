@@ -17,11 +17,13 @@ from typing import Any, Callable, Optional, Union
 import hcl2
 
 from emrsec import terraform_functions
-from emrsec.sources import ModuleFiles, var_files
+from emrsec.sources import ModuleFiles, inside, project_root, var_files
 from emrsec.terraform_expressions import as_bool, evaluate_template, evaluate_value, unescape
 from emrsec.values import Unresolved
 
 MAX_BINDINGS = 64  # caller chains evaluated for one module resource
+MAX_MODULE_FOLDERS = 1_000  # module folders outside the scanned folder followed for calls
+MAX_MODULE_DEPTH = 32  # module calls followed into one module's outputs
 MAX_RESOLUTIONS = 50_000  # variable / local look-ups for one binding: a bound on adversarial input
 _SKIPPED_DIRS = {".terraform", "node_modules", ".git", ".serverless"}
 _MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(\[(?:\d+|\"(?:[^\"\\]|\\.)*\")\])?\.")
@@ -29,13 +31,14 @@ _INSTANCE_KEY = re.compile(r"\[(?:(\d+)|\"((?:[^\"\\]|\\.)*)\")\]$")
 _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 # Text every file with a local module call holds (HCL or JSON): only such files are parsed for callers.
 _LOCAL_MODULE_SOURCE = re.compile(r"""\bsource["']?\s*[=:]\s*"\.\.?/""")
+_OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
 _MISSING = object()
 _IN_PROGRESS = object()
 
 
 def _read_text(path: str) -> str:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:  # Terraform skips a byte-order mark
             return handle.read()
     except OSError:
         return ""
@@ -117,6 +120,8 @@ class ModuleSource:
     locals: dict[str, Any] = field(default_factory=dict)
     tfvars: dict[str, Any] = field(default_factory=dict)
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    modules: dict[str, dict[str, Any]] = field(default_factory=dict)  # module name -> its call's arguments
 
     def add(self, document: dict[str, Any], override: bool) -> None:
         for block in _blocks(document, "variable"):
@@ -128,6 +133,12 @@ class ModuleSource:
                 variable.nullable = unwrap(body.get("nullable", variable.nullable)) is not False
         for block in _blocks(document, "locals"):
             self.locals.update({k: unwrap(v) for k, v in block.items() if not k.startswith("__")})
+        for block in _blocks(document, "output"):
+            self.outputs.update({name: unwrap(body["value"]) for name, body in _named(block) if "value" in body})
+        for block in _blocks(document, "module"):
+            for name, body in _named(block):
+                self.modules.setdefault(name, {}).update(
+                    {k: unwrap(v) for k, v in body.items() if not k.startswith("__")})
         for block in _blocks(document, "resource"):
             for resource_type, instances in block.items():
                 for name, body in _named(instances):
@@ -154,23 +165,52 @@ def module_source(module_dir: str) -> ModuleSource:
     return source
 
 
+def _calls_in(folder: str, names: list[str], project: str, calls: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]],
+              ) -> list[str]:
+    """Adds the local module calls made by the files `names` of `folder`; returns the folders they call."""
+    called_folders = []
+    for name in sorted(names):
+        path = os.path.join(folder, name)
+        if not name.endswith((".tf", ".tf.json")) or not _LOCAL_MODULE_SOURCE.search(_read_text(path)):
+            continue
+        for block in _blocks(load_document(path), "module"):
+            for module_name, body in _named(block):
+                source = unwrap(body.get("source"))
+                if not (isinstance(source, str) and source.startswith(("./", "../"))):
+                    continue
+                called = os.path.normpath(os.path.join(folder, source))
+                if not inside(project, called):  # Terraform would follow it; the pack stays in the project
+                    continue
+                arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
+                calls.setdefault((module_name, called), []).append((folder, arguments))
+                called_folders.append(called)
+    return called_folders
+
+
 @functools.lru_cache(maxsize=16)
 def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
-    """(module name, called folder) -> [(calling folder, arguments)] for every local module call under root."""
+    """(module name, called folder) -> [(calling folder, arguments)] for every local module call under root,
+    and in the module folders those calls lead to outside root (inside its project root), transitively.
+
+    Callers outside root are not searched for: the folders of the scan that nothing calls are its roots.
+    """
     calls: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    project = project_root(root)
+    pending: list[str] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            if not name.endswith((".tf", ".tf.json")) or not _LOCAL_MODULE_SOURCE.search(_read_text(path)):
-                continue
-            for block in _blocks(load_document(path), "module"):
-                for module_name, body in _named(block):
-                    source = unwrap(body.get("source"))
-                    if isinstance(source, str) and source.startswith(("./", "../")):
-                        called = os.path.normpath(os.path.join(folder, source))
-                        arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
-                        calls.setdefault((module_name, called), []).append((folder, arguments))
+        pending += _calls_in(folder, names, project, calls)
+    followed: set[str] = set()
+    while pending and len(followed) < MAX_MODULE_FOLDERS:
+        folder = pending.pop()
+        if folder in followed or inside(root, folder):  # folders under root were walked above
+            continue
+        followed.add(folder)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        pending += _calls_in(folder, names, project, calls)
     return calls
 
 
@@ -266,10 +306,12 @@ class Scope:
 
     @property
     def origin(self) -> str:
-        """Which caller this binding follows, for messages ('' for a root module)."""
-        if not self.calls or not self.calls[-1].caller_dir:
+        """The chain of module folders from the root module to this one, for messages ('' for a root module)."""
+        if not self.calls or not self.calls[0].caller_dir:
             return ""
-        return "called from " + os.path.relpath(self.calls[-1].caller_dir, self.root)
+        project = project_root(self.root)
+        folders = [call.caller_dir for call in self.calls] + [self.module_dir]
+        return "called from " + " -> ".join(_shown_folder(folder, project) for folder in folders)
 
     def files(self) -> ModuleFiles:
         return ModuleFiles(self.module_dir, self.root, self.root_module_dir)
@@ -341,7 +383,37 @@ class Scope:
             return Unresolved("each.value")
         if root == "path" and name in ("module", "root", "cwd"):
             return terraform_functions.path_marker(self.module_dir if name == "module" else self.root_module_dir)
-        return Unresolved(".".join([root, *map(str, path)]))
+        if root == "module" and isinstance(name, str):
+            return self._module_output(name, path[1:])
+        # A resource (its type has a provider prefix) or data-source attribute exists once deployed; the other
+        # roots left here may be null or empty.
+        present = root == "data" or (root not in _OTHER_ROOTS and "_" in root)
+        return Unresolved(".".join([root, *map(str, path)]), maybe_absent=not present)
+
+    def _module_output(self, name: str, path: list[Union[str, int]]) -> Any:
+        """A local module's output, evaluated in a binding of that module called from here."""
+        shown = ".".join(["module", name, *map(str, path)])
+        arguments = module_source(self.module_dir).modules.get(name)
+        source = unwrap(arguments.get("source")) if arguments else None
+        if not (isinstance(source, str) and source.startswith(("./", "../"))):
+            return Unresolved(f"{shown}, an output of a module the pack does not read")
+        if not path or not isinstance(path[0], str):
+            return Unresolved(f"{shown}, an output of one instance of a module")
+        called = os.path.normpath(os.path.join(self.module_dir, source))
+        if len(self.calls) >= MAX_MODULE_DEPTH or not inside(project_root(self.root), called):
+            return Unresolved(f"{shown}, an output of a module outside the project or nested too deeply")
+        output = module_source(called).outputs.get(path[0], _MISSING)
+        if output is _MISSING:
+            return Unresolved(f"{shown}, an output that {os.path.relpath(called, self.root)} does not declare")
+        scope = Scope(called, self.root, self.calls + (Call(name, self.module_dir, arguments),))
+        value = scope.evaluate(output)
+        for key in path[1:]:
+            if isinstance(value, Unresolved):
+                break
+            value = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
+            if value is _MISSING:
+                return Unresolved(f"{shown}, which the module's output does not hold")
+        return value
 
     def _local(self, name: str) -> Any:
         source = module_source(self.module_dir)
@@ -356,7 +428,7 @@ class Scope:
             value = _MISSING
         if value is _MISSING:
             if declared.default is _MISSING:
-                return Unresolved(f"var.{name} (a variable without a default)")
+                return Unresolved(f"var.{name} (a variable without a default)", maybe_absent=False)
             value = self.evaluate(declared.default)
         declared_type = _parse_type(declared.type) if isinstance(declared.type, str) else None
         return _converted(value, declared_type)
@@ -366,7 +438,8 @@ class Scope:
         if self.calls:
             call = self.calls[-1]
             if not call.caller_dir:
-                return Unresolved(f"var.{name}, set by the module's caller, which is not in the scanned folder")
+                return Unresolved(f"var.{name}, set by a caller of the module that the scan does not see (callers "
+                                  "outside the scanned folder are not searched for, and the pack stays in the project)")
             return self.caller().evaluate(call.arguments[name]) if name in call.arguments else _MISSING
         for path in reversed(var_files()):
             values = load_document(path)
@@ -374,6 +447,11 @@ class Scope:
                 return self.evaluate(unwrap(values[name]))
         source = module_source(self.module_dir)
         return self.evaluate(source.tfvars[name]) if name in source.tfvars else _MISSING
+
+
+def _shown_folder(folder: str, project: str) -> str:
+    relative = os.path.relpath(folder, project)
+    return "./" if relative == "." else relative
 
 
 def _call_chains(module_dir: str, calls: tuple[tuple[str, Optional[str]], ...], root: str) -> list[tuple[Call, ...]]:

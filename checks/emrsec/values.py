@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 
 @dataclass(frozen=True)
 class Unresolved:
     """A value that cannot be known before deploy; `source` says what it was, for messages.
 
-    It counts as present where only presence is needed, unless `maybe_absent` (it may turn out null or
-    empty, e.g. a conditional with a null branch).
+    Where only presence is needed it counts as present only if the adapter knows it cannot be null or empty
+    (`maybe_absent=False`: a resource or data-source attribute, a `Ref`/`GetAtt`, a required variable, text
+    around the unknown part); anything else may turn out null or empty and leaves the verdict unknown.
     """
 
     source: str
-    maybe_absent: bool = False
+    maybe_absent: bool = True
+
+
+def unresolved_text(shown: str, parts: Iterable[Any]) -> Unresolved:
+    """Text with unknown parts: present when a literal part, or an unknown part that cannot be empty, is non-empty."""
+    present = any((isinstance(p, str) and p) or (isinstance(p, Unresolved) and not p.maybe_absent) for p in parts)
+    return Unresolved(shown, maybe_absent=not present)
 
 
 @dataclass(frozen=True)
