@@ -28,6 +28,16 @@ def parse(text: str) -> Iterator[Finding]:
                 yield resource, f"CKV_EMRSEC_{number}", result
 
 
+SCOPED = re.compile(r"from (?P<scan>\S+): (?P<annotation>expect .*)")
+
+
+def scoped(text: str) -> Iterator[tuple[str, Finding]]:
+    """`from <folder or file>: expect ...`: what a scan of that folder (-d) or file (-f) reports."""
+    for match in SCOPED.finditer(text):
+        for finding in parse(match.group("annotation")):
+            yield match.group("scan"), finding
+
+
 def units(form_dir: str) -> list[str]:
     return sorted(name for name in os.listdir(form_dir) if name not in SKIPPED_DIRS and not name.startswith("."))
 

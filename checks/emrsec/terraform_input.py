@@ -15,6 +15,7 @@ from typing import Any, Optional
 from emrsec.jsontext import map_leaves, parse_json, parse_with_holes
 from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template
 from emrsec.terraform_scope import MAX_BINDINGS, Scope, bindings, resource_body, unwrap
+from emrsec.sources import inside, project_root
 from emrsec.values import Invalid, Unresolved, Variant
 
 SECURITY_CONFIGURATION, CLUSTER = "aws_emr_security_configuration", "aws_emr_cluster"
@@ -81,6 +82,9 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
     resource = resource_body(location.module_dir, resource_type, address)
     if resource is None:
         return None
+    if not inside(project_root(location.root), location.module_dir):
+        return [Variant("", read(Unresolved("read from a module outside the project (the git work tree, else the "
+                                            "scanned folder), whose callers and files the pack does not read")))]
     variants = []
     scopes = bindings(location.module_dir, location.root, address, resource)
     for scope in scopes[:MAX_BINDINGS]:

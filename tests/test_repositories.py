@@ -1,0 +1,70 @@
+"""Repositories laid out as public EMR Terraform repositories are (a wrapper module with examples/, envs
+calling ../../modules, a module outside the repository), each scanned from several folders as users do.
+
+Each layout under tests/fixtures/repositories/ states, per scanned folder or file, every verdict:
+`from examples/spark: expect module.emr.aws_emr_cluster.this => FAILED:8`. The layout is copied and made a git
+work tree (its `repo/` folder when it has one, so a module can lie outside it), as a user's checkout is.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+import expectations
+from checkov_runs import CHECKS_DIR, REPO, checkov_emr, plain_checkov, records
+
+LAYOUTS = os.path.join(REPO, "tests", "fixtures", "repositories")
+
+
+def _stated(layout: str) -> dict[str, set[expectations.Finding]]:
+    stated: dict[str, set[expectations.Finding]] = {}
+    for folder, _, names in os.walk(os.path.join(LAYOUTS, layout)):
+        for name in names:
+            text = pathlib.Path(folder, name).read_text(encoding="utf-8")
+            for scan, finding in expectations.scoped(text):
+                stated.setdefault(scan, set()).add(finding)
+    return stated
+
+
+def _cases() -> list[tuple[str, str]]:
+    return [(layout, scan) for layout in sorted(os.listdir(LAYOUTS)) for scan in sorted(_stated(layout))]
+
+
+def _checkout(layout: str, tmp_path: pathlib.Path) -> pathlib.Path:
+    copy = tmp_path / layout
+    shutil.copytree(os.path.join(LAYOUTS, layout), copy)
+    work_tree = copy / "repo" if (copy / "repo").is_dir() else copy
+    subprocess.run(["git", "init", "-q", str(work_tree)], check=True)
+    return copy
+
+
+RUNNERS = {
+    "checkov-emr": lambda target, cwd: checkov_emr(*target, "-o", "json", cwd=cwd),
+    "plain-checkov": lambda target, cwd: plain_checkov(*target, "--framework", "terraform", "--external-checks-dir",
+                                                       CHECKS_DIR, "--check", "CKV_EMRSEC_*", "-o", "json", cwd=cwd),
+}
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+@pytest.mark.parametrize(("layout", "scan"), _cases())
+def test_layout_verdicts(runner: str, layout: str, scan: str, tmp_path: pathlib.Path) -> None:
+    checkout = _checkout(layout, tmp_path)
+    target = ["-f", scan] if os.path.isfile(checkout / scan) else ["-d", scan]
+    completed = RUNNERS[runner](target, str(checkout))
+    actual = {(r["resource"], r["check_id"], r["check_result"]["result"]) for r in records(completed)}
+    expected = {f for f in _stated(layout)[scan] if f[2] != "UNKNOWN"}
+    assert sorted(actual - expected) == [], "reported but not expected"
+    assert sorted(expected - actual) == [], "expected but not reported"
+
+
+def test_failures_name_the_root_chain(tmp_path: pathlib.Path) -> None:
+    checkout = _checkout("wrapper_examples", tmp_path)
+    failed = [r for r in records(checkov_emr("-d", ".", "-o", "json", cwd=str(checkout)))
+              if r["check_result"]["result"] == "FAILED"]
+    messages = {r["check_id"]: r["details"][0] for r in failed}
+    assert messages["CKV_EMRSEC_2"].endswith("(when called from examples/public-cluster -> ./)")
+    assert messages["CKV_EMRSEC_8"].endswith("(when called from examples/minimal -> ./)")
