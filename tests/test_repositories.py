@@ -61,10 +61,24 @@ def test_layout_verdicts(runner: str, layout: str, scan: str, tmp_path: pathlib.
     assert sorted(expected - actual) == [], "expected but not reported"
 
 
-def test_failures_name_the_root_chain(tmp_path: pathlib.Path) -> None:
-    checkout = _checkout("wrapper_examples", tmp_path)
-    failed = [r for r in records(checkov_emr("-d", ".", "-o", "json", cwd=str(checkout)))
-              if r["check_result"]["result"] == "FAILED"]
-    messages = {r["check_id"]: r["details"][0] for r in failed}
-    assert messages["CKV_EMRSEC_2"].endswith("(when called from examples/public-cluster -> ./)")
-    assert messages["CKV_EMRSEC_8"].endswith("(when called from examples/minimal -> ./)")
+def _failure_messages(layout: str, scan: str, tmp_path: pathlib.Path) -> dict[str, str]:
+    checkout = _checkout(layout, tmp_path)
+    return {r["check_id"]: r["details"][0] for r in records(checkov_emr("-d", scan, "-o", "json", cwd=str(checkout)))
+            if r["check_result"]["result"] == "FAILED"}
+
+
+def test_failures_name_the_root_chain_and_where_the_value_came_from(tmp_path: pathlib.Path) -> None:
+    messages = _failure_messages("wrapper_examples", ".", tmp_path)
+    assert messages["CKV_EMRSEC_2"] == (
+        "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.security_configuration, "
+        "passed by examples/public-cluster/main.tf:5) (when called from examples/public-cluster -> ./)")
+    assert messages["CKV_EMRSEC_8"] == ("security_configuration is missing (from var.security_configuration_name, "
+                                        "default in variables.tf:15) (when called from examples/minimal -> ./)")
+
+
+def test_a_value_forwarded_by_a_caller_names_the_tfvars_file(tmp_path: pathlib.Path) -> None:
+    messages = _failure_messages("envs_modules", "envs/dev", tmp_path)
+    assert messages["CKV_EMRSEC_2"] == (
+        "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.in_transit, passed by "
+        "envs/dev/main.tf:12 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
+        "(when called from envs/dev -> modules/emr)")

@@ -281,10 +281,13 @@ def _evaluate_one(config: Any) -> dict[int, Verdict]:
     }
 
 
-def _in_branch(verdict: Verdict, condition: str) -> Verdict:
-    if not condition or verdict.outcome is Outcome.PASSED:
+def _in_variant(verdict: Verdict, variant: Variant) -> Verdict:
+    """The verdict saying where its value came from and when (which branch or module chain), if it did not pass."""
+    if verdict.outcome is Outcome.PASSED:
         return verdict
-    return Verdict(verdict.outcome, verdict.path, f"{verdict.reason} (when {condition})")
+    origin = variant.origin(verdict.path)
+    reason = verdict.reason + (f" (from {origin})" if origin else "")
+    return Verdict(verdict.outcome, verdict.path, reason + (f" (when {variant.condition})" if variant.condition else ""))
 
 
 def _across_variants(verdicts: list[Verdict]) -> Verdict:
@@ -304,8 +307,8 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     """
     if not variants:
         return {n: Verdict(Outcome.UNKNOWN, ROOT, "is not created") for n in range(1, 8)}
-    per_variant = [(v.condition, _evaluate_one(v.value)) for v in variants]
-    verdicts = {number: _across_variants([_in_branch(results[number], condition) for condition, results in per_variant])
+    per_variant = [(v, _evaluate_one(v.value)) for v in variants]
+    verdicts = {number: _across_variants([_in_variant(results[number], variant) for variant, results in per_variant])
                 for number in range(1, 7)}
     undecided = [(number, v) for number, v in verdicts.items() if v.outcome is Outcome.UNKNOWN]
     verdicts[7] = PASS if not undecided else Verdict(
@@ -323,4 +326,4 @@ def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
             raise _fail(key, f"cannot be read: the cluster's properties are {type_name(properties)}")
         _present(properties, key, ROOT)
 
-    return _across_variants([_in_branch(_decide(named, v.value), v.condition) for v in variants])
+    return _across_variants([_in_variant(_decide(named, v.value), v) for v in variants])

@@ -8,9 +8,11 @@ cannot be known statically becomes `Unresolved`, and `maybe_absent` marks values
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
 from emrsec.jsontext import Segment, split_interpolations
@@ -59,6 +61,29 @@ class Template:
 
 
 Resolver = Callable[[str, list[Union[str, int]]], Any]  # (root name, attribute path) -> value
+
+
+@dataclass
+class Trace:
+    """Which variable or local each object key's value was read from, for messages: `found` maps the key path
+    ("EncryptionConfiguration.EnableInTransitEncryption") to the first `var.x` / `local.y` read under it."""
+
+    found: dict[str, str] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+
+
+_TRACE: contextvars.ContextVar[Optional[Trace]] = contextvars.ContextVar("trace", default=None)
+
+
+@contextlib.contextmanager
+def tracing() -> Any:
+    """Records, while evaluating, where the values under each object key come from."""
+    trace = Trace()
+    token = _TRACE.set(trace)
+    try:
+        yield trace
+    finally:
+        _TRACE.reset(token)
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+|\#[^\n]*|//[^\n]*|/\*.*?\*/)
@@ -136,14 +161,17 @@ class _Parser:
             if self.peek()[1] != "?":
                 return condition
             self.take("?")
-            when_true = self.guarded()
+            when_true, true_from = self.traced_branch()
             self.take(":")
-            when_false = self.guarded()
+            when_false, false_from = self.traced_branch()
             condition = as_bool(condition)
             if condition is True or condition is False:
                 chosen = when_true if condition else when_false
                 if isinstance(chosen, _Failed):
                     raise chosen.error
+                trace, chosen_from = _TRACE.get(), true_from if condition else false_from
+                if trace is not None and chosen_from:  # the value comes from the branch taken, not the condition
+                    trace.found[".".join(trace.keys)] = chosen_from
                 return chosen
             if not isinstance(when_true, _Failed) and when_true == when_false and not is_unknown(when_true):
                 return when_true
@@ -151,6 +179,19 @@ class _Parser:
             return Unresolved(f"a conditional on {_describe(condition)}", maybe_absent=absent)
         finally:
             self.depth -= 1
+
+    def traced_branch(self) -> tuple[Any, str]:
+        """A conditional's branch, and the variable or local it reads first ('' if none or not tracing)."""
+        trace = _TRACE.get()
+        if trace is None:
+            return self.guarded(), ""
+        here = ".".join(trace.keys)
+        before = trace.found.pop(here, None)
+        value = self.guarded()
+        found = trace.found.pop(here, "")
+        if before is not None:
+            trace.found[here] = before
+        return value, found
 
     def guarded(self) -> Any:
         """An expression whose Terraform error is held back (`_Failed`) for the caller to decide on."""
@@ -240,8 +281,10 @@ class _Parser:
             path.append(int(part) if part.isdigit() else part)
             if root in ("var", "local", "count", "each", "path") and path:
                 break
-        value = self.resolve(root, path)
-        return value
+        trace = _TRACE.get()
+        if trace is not None and root in ("var", "local") and path:
+            trace.found.setdefault(".".join(trace.keys), f"{root}.{path[0]}")
+        return self.resolve(root, path)
 
     def call(self, name: str) -> Any:
         self.take("(")
@@ -347,7 +390,14 @@ class _Parser:
             else:
                 key = self.expression()
             self.take()  # '=' or ':'
-            value = self.expression()
+            trace = _TRACE.get()
+            if trace is not None and isinstance(key, str):
+                trace.keys.append(key)
+            try:
+                value = self.expression()
+            finally:
+                if trace is not None and isinstance(key, str):
+                    trace.keys.pop()
             if isinstance(key, str):
                 result[key] = value
             else:

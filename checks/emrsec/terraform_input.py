@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from emrsec.jsontext import map_leaves, parse_json, parse_with_holes
-from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template
+from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template, tracing
 from emrsec.terraform_scope import MAX_BINDINGS, Scope, bindings, resource_body, unwrap
 from emrsec.sources import inside, project_root
 from emrsec.values import Invalid, Unresolved, Variant
@@ -94,8 +94,13 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
         except TerraformError:
             pass  # an error in count / for_each: judge the resource as written
         raw = resource.get(attribute, _ABSENT)
-        value = read(_ABSENT if raw is _ABSENT else _evaluated(scope, unwrap(raw)))
-        variants.append(Variant(scope.origin, value))
+        if raw is _ABSENT:
+            variants.append(Variant(scope.origin, read(_ABSENT)))
+            continue
+        with tracing() as trace:
+            evaluated = _evaluated(scope, unwrap(raw))
+        origins = {path: scope.provenance(reference) for path, reference in trace.found.items()}
+        variants.append(Variant(scope.origin, read(evaluated), origins))
     if len(scopes) > MAX_BINDINGS:
         variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
                                                     f"of which the first {MAX_BINDINGS} were evaluated"))))

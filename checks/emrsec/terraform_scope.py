@@ -32,6 +32,8 @@ _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 # Text every file with a local module call holds (HCL or JSON): only such files are parsed for callers.
 _LOCAL_MODULE_SOURCE = re.compile(r"""\bsource["']?\s*[=:]\s*"\.\.?/""")
 _OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
+_FORWARDED = re.compile(r"\$\{((?:var|local)\.[A-Za-z_][\w-]*)\}")  # an argument that passes a value on
+_WHERE = "__where__"  # added to a module call's arguments: file:line of the call, for messages
 _MISSING = object()
 _IN_PROGRESS = object()
 
@@ -81,6 +83,20 @@ def load_document(path: str) -> dict[str, Any]:
         return {}
 
 
+def _place(path: str, block: dict[str, Any], project: str) -> str:
+    """`file:line` of a block, the file relative to the project, for messages."""
+    line = block.get("__start_line__") if isinstance(block, dict) else None
+    return (os.path.relpath(path, project) if project else path) + (f":{line}" if isinstance(line, int) else "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _line_of(path: str, name: str) -> str:
+    """`file:line` where a tfvars file sets `name` (hcl2 keeps no line for attributes)."""
+    pattern = re.compile(rf'^\s*"?{re.escape(name)}"?\s*[=:]', re.M)
+    match = pattern.search(_read_text(path))
+    return os.path.basename(path) + (f":{_read_text(path).count(chr(10), 0, match.start()) + 1}" if match else "")
+
+
 def unwrap(value: Any) -> Any:
     """hcl2 wraps attribute values in one-element lists."""
     return value[0] if isinstance(value, list) and len(value) == 1 else value
@@ -122,17 +138,21 @@ class ModuleSource:
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)  # module name -> its call's arguments
+    declared_at: dict[str, str] = field(default_factory=dict)  # "var.x" / "local.y" -> "file:line", for messages
+    tfvars_at: dict[str, str] = field(default_factory=dict)  # variable -> the tfvars file that sets it last
 
-    def add(self, document: dict[str, Any], override: bool) -> None:
+    def add(self, document: dict[str, Any], override: bool, name: str = "") -> None:
         for block in _blocks(document, "variable"):
-            for name, body in _named(block):
-                variable = self.variables.setdefault(name, Variable())
+            for variable_name, body in _named(block):
+                variable = self.variables.setdefault(variable_name, Variable())
                 if "default" in body:
                     variable.default = unwrap(body["default"])
+                    self.declared_at[f"var.{variable_name}"] = _place(name, body, "")
                 variable.type = unwrap(body.get("type", variable.type))
                 variable.nullable = unwrap(body.get("nullable", variable.nullable)) is not False
         for block in _blocks(document, "locals"):
             self.locals.update({k: unwrap(v) for k, v in block.items() if not k.startswith("__")})
+            self.declared_at.update({f"local.{k}": _place(name, block, "") for k in block if not k.startswith("__")})
         for block in _blocks(document, "output"):
             self.outputs.update({name: unwrap(body["value"]) for name, body in _named(block) if "value" in body})
         for block in _blocks(document, "module"):
@@ -158,10 +178,12 @@ def module_source(module_dir: str) -> ModuleSource:
         names = []
     configuration = [n for n in names if n.endswith((".tf", ".tf.json"))]
     for name in sorted(configuration, key=lambda n: bool(_OVERRIDE.search(n))):  # override files last
-        source.add(load_document(os.path.join(module_dir, name)), bool(_OVERRIDE.search(name)))
+        source.add(load_document(os.path.join(module_dir, name)), bool(_OVERRIDE.search(name)), name)
     for name in sorted((n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")
                         or n.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=_tfvars_order):
-        source.tfvars.update({k: unwrap(v) for k, v in load_document(os.path.join(module_dir, name)).items()})
+        values = load_document(os.path.join(module_dir, name))
+        source.tfvars.update({k: unwrap(v) for k, v in values.items()})
+        source.tfvars_at.update({k: os.path.join(module_dir, name) for k in values})
     return source
 
 
@@ -182,6 +204,7 @@ def _calls_in(folder: str, names: list[str], project: str, calls: dict[tuple[str
                 if not inside(project, called):  # Terraform would follow it; the pack stays in the project
                     continue
                 arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
+                arguments[_WHERE] = _place(path, body, project)
                 calls.setdefault((module_name, called), []).append((folder, arguments))
                 called_folders.append(called)
     return called_folders
@@ -414,6 +437,31 @@ class Scope:
             if value is _MISSING:
                 return Unresolved(f"{shown}, which the module's output does not hold")
         return value
+
+    def provenance(self, reference: str) -> str:
+        """Where `var.x` / `local.y` gets its value in this binding, for messages: 'var.x, default in variables.tf:3'."""
+        root, _, name = reference.partition(".")
+        source = module_source(self.module_dir)
+        folder = os.path.relpath(self.module_dir, project_root(self.root)).removeprefix(".")  # "" for the root
+        declared = source.declared_at.get(reference)
+        if root == "local":
+            return f"{reference} ({os.path.join(folder, declared)})" if declared else reference
+        if self.calls:
+            call = self.calls[-1]
+            if call.caller_dir and name in call.arguments:
+                passed = f"{reference}, passed by {call.arguments.get(_WHERE, call.caller_dir)}"
+                argument = call.arguments[name]
+                forwarded = _FORWARDED.fullmatch(argument) if isinstance(argument, str) else None
+                return passed + (f" from {self.caller().provenance(forwarded.group(1))}" if forwarded else "")
+            if not call.caller_dir:
+                return f"{reference}, set by a caller the scan does not see"
+        else:
+            for path in reversed(var_files()):
+                if name in load_document(path):
+                    return f"{reference}, set in {_line_of(path, name)}"
+            if name in source.tfvars:
+                return f"{reference}, set in {os.path.join(folder, _line_of(source.tfvars_at[name], name))}"
+        return f"{reference}, default in {os.path.join(folder, declared)}" if declared else reference
 
     def _local(self, name: str) -> Any:
         source = module_source(self.module_dir)

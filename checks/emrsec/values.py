@@ -8,8 +8,9 @@ configuration at all (a JSON syntax error, a file that may not be read).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Iterable
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,22 @@ class Invalid:
 
 @dataclass(frozen=True)
 class Variant:
-    """One way the configuration can turn out; `condition` names the CloudFormation branch ('' if none)."""
+    """One way the resource can turn out: `condition` says when (a CloudFormation branch, a Terraform module
+    chain; '' if always), `origins` where values under a JSON path come from when they are not literals."""
 
     condition: str
     value: Any
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def origin(self, path: str) -> str:
+        """Where the value at `path` (or the nearest object holding it) comes from; '' when written literally."""
+        path = re.sub(r"\[\d+\]", "", path)  # a list's elements share their list's origin
+        while True:
+            if path in self.origins:
+                return self.origins[path]
+            if "." not in path:
+                return self.origins.get("", "")
+            path = path.rsplit(".", 1)[0]
 
 
 def describe(value: Any) -> str:
