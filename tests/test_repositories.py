@@ -1,5 +1,6 @@
-"""Repositories laid out as public EMR Terraform repositories are (a wrapper module with examples/, envs
-calling ../../modules, a module outside the repository), each scanned from several folders as users do.
+"""Repositories laid out as public EMR repositories are (a wrapper module with examples/, envs calling
+../../modules, a module outside the repository, a Serverless service), each scanned from several folders as
+users do.
 
 Each layout under tests/fixtures/repositories/ states, per scanned folder or file, every verdict:
 `from examples/spark: expect module.emr.aws_emr_cluster.this => FAILED:8`. The layout is copied and made a git
@@ -15,7 +16,7 @@ import subprocess
 import pytest
 
 import expectations
-from checkov_runs import CHECKS_DIR, REPO, checkov_emr, plain_checkov, records
+from checkov_runs import REPO, checkov_emr, plain_checkov_with_pack, records
 
 LAYOUTS = os.path.join(REPO, "tests", "fixtures", "repositories")
 
@@ -44,8 +45,7 @@ def _checkout(layout: str, tmp_path: pathlib.Path) -> pathlib.Path:
 
 RUNNERS = {
     "checkov-emr": lambda target, cwd: checkov_emr(*target, "-o", "json", cwd=cwd),
-    "plain-checkov": lambda target, cwd: plain_checkov(*target, "--framework", "terraform", "--external-checks-dir",
-                                                       CHECKS_DIR, "--check", "CKV_EMRSEC_*", "-o", "json", cwd=cwd),
+    "plain-checkov": lambda target, cwd: plain_checkov_with_pack(*target, cwd=cwd),
 }
 
 

@@ -69,6 +69,7 @@ def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Vari
 
 
 _TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+_SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")  # as Checkov
 
 
 def _is_nested_stack(path: str) -> bool:
@@ -106,6 +107,8 @@ def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[
         resource = resources.get(logical_id) if isinstance(resources, dict) else None
         if isinstance(resource, dict) and resource.get("Type") == conf.get("Type"):
             return resource.get("Properties", {}), template
+        if os.path.basename(found[0][0]) in _SERVERLESS_FILES:  # Checkov substituted what it could resolve
+            return cloudformation_input.serverless_variables(conf.get("Properties", {})), template
         return conf.get("Properties", {}), template
     return conf.get("Properties", {}), cloudformation_input.Template()
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from emrsec.jsontext import MAX_DEPTH, Segment, parse_json, parse_with_holes, split_interpolations
+from emrsec.jsontext import MAX_DEPTH, Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
 from emrsec.values import Invalid, Unresolved, Variant, unresolved_text
 
 MAX_CONDITIONS = 6  # conditions one property's Fn::Ifs may use: 2**6 assignments are evaluated
@@ -251,6 +252,19 @@ class _ToJson:
     """Fn::ToJsonString(value): JSON text in CloudFormation, kept as the value it encodes."""
 
     value: Any
+
+
+# A Serverless Framework variable Checkov could not resolve (`${env:KEY}`, `${ssm:/x}`, `${opt:stage, 'dev'}`).
+_SERVERLESS_VARIABLE = re.compile(r"\$\{(?:self|env|opt|ssm|s3|cf|file|sls|param|aws|strToBool)[:(][^}]*\}")
+
+
+def serverless_variables(tree: Any) -> Any:
+    """Checkov's serverless properties with the variables it left unresolved made unknown: they may be empty."""
+    def leaf(value: Any) -> Any:
+        if not isinstance(value, str) or not _SERVERLESS_VARIABLE.search(value):
+            return value
+        return unresolved_text(value, [part for part in _SERVERLESS_VARIABLE.split(value)])
+    return map_leaves(tree, leaf)
 
 
 def _property_branches(properties: Any, key: str) -> list[tuple[str, Any]]:
