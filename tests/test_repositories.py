@@ -80,5 +80,5 @@ def test_a_value_forwarded_by_a_caller_names_the_tfvars_file(tmp_path: pathlib.P
     messages = _failure_messages("envs_modules", "envs/dev", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
         "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.in_transit, passed by "
-        "envs/dev/main.tf:12 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
+        "envs/dev/main.tf:13 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
         "(when called from envs/dev -> modules/emr)")

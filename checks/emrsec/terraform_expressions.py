@@ -198,7 +198,26 @@ class _Parser:
         try:
             return self.expression()
         except TerraformError as error:
+            self.skip_expression()
             return _Failed(error)
+
+    def skip_expression(self) -> None:
+        """Moves past the rest of an expression whose evaluation stopped at an error: to the token that ends it
+        (a closing bracket, a comma, the `:` of an enclosing conditional, the next object attribute, the end)."""
+        depth = conditionals = 0
+        while True:
+            kind, token = self.peek()
+            if kind == "end":
+                return
+            if depth == 0:
+                if token in (")", "]", "}", ",", "=>", "...") or (token == ":" and not conditionals):
+                    return
+                if kind == "ident" and self.peek(1)[1] in ("=", ":") and self.peek(-1)[1] not in (".", "?", ":"):
+                    return  # the next attribute of an object written without commas
+            depth += token in ("(", "[", "{")
+            depth -= token in (")", "]", "}")
+            conditionals += (token == "?") - (token == ":" and depth == 0)
+            self.index += 1
 
     _LEVELS = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
 
@@ -225,24 +244,26 @@ class _Parser:
         return self.postfix(self.primary())
 
     def postfix(self, value: Any) -> Any:
+        """Attribute, index and splat accesses; after a splat they apply to each element."""
+        splat = False
         while True:
             token = self.peek()[1]
             if token == "." and self.peek(1)[0] in ("ident", "number"):
                 self.take()
-                value = _index(value, self.take()[1])
+                value = _each(value, self.take()[1], splat)
             elif token == "[" :
                 self.take()
                 if self.peek()[1] == "*":
                     self.take()
                     self.take("]")
-                    value = Unresolved("a splat expression")
+                    value, splat = _splat(value), True
                 else:
                     key = self.expression()
                     self.take("]")
-                    value = _index(value, key)
+                    value = _each(value, key, splat)
             elif token == "." and self.peek(1)[1] == "*":
                 self.take(), self.take()
-                value = Unresolved("a splat expression")
+                value, splat = _splat(value), True
             else:
                 return value
 
@@ -463,6 +484,21 @@ def _index(value: Any, key: Any) -> Any:
     if isinstance(value, list) and isinstance(key, (int, str)) and str(key).isdigit() and int(key) < len(value):
         return value[int(key)]
     raise TerraformError(f"has no element {json.dumps(key, default=str)}")
+
+
+def _splat(value: Any) -> Any:
+    """`value[*]`: a list as it is, null as [], any other known value as a one-element list."""
+    if isinstance(value, list):
+        return value
+    if is_unknown(value):
+        return Unresolved("a splat expression")  # it may be an empty list
+    return [] if value is None else [value]
+
+
+def _each(value: Any, key: Any, splat: bool) -> Any:
+    if splat and isinstance(value, list):
+        return [_index(item, key) for item in value]
+    return _index(value, key)
 
 
 def as_bool(value: Any) -> Any:

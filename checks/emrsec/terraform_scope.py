@@ -18,11 +18,12 @@ import hcl2
 
 from emrsec import terraform_functions
 from emrsec.sources import ModuleFiles, inside, project_root, var_files
-from emrsec.terraform_expressions import as_bool, evaluate_template, evaluate_value, unescape
+from emrsec.terraform_expressions import TerraformError, as_bool, evaluate_template, evaluate_value, unescape
 from emrsec.values import Unresolved
 
 MAX_BINDINGS = 64  # caller chains evaluated for one module resource
 MAX_MODULE_FOLDERS = 1_000  # module folders outside the scanned folder followed for calls
+MAX_INSTANCES = 1_000  # count / for_each instances a reference to a counted resource is expanded to
 MAX_MODULE_DEPTH = 32  # module calls followed into one module's outputs
 MAX_RESOLUTIONS = 50_000  # variable / local look-ups for one binding: a bound on adversarial input
 _SKIPPED_DIRS = {".terraform", "node_modules", ".git", ".serverless"}
@@ -411,7 +412,36 @@ class Scope:
         # A resource (its type has a provider prefix) or data-source attribute exists once deployed; the other
         # roots left here may be null or empty.
         present = root == "data" or (root not in _OTHER_ROOTS and "_" in root)
+        if present and root != "data" and len(path) == 1 and isinstance(name, str):
+            instances = self._instances(root, name)
+            if instances is not None:
+                return instances
         return Unresolved(".".join([root, *map(str, path)]), maybe_absent=not present)
+
+    def _instances(self, resource_type: str, name: str) -> Any:
+        """A counted resource as the list of its instances (a for_each one as a map), where count / for_each
+        evaluate: a splat or index over it then means what it means in Terraform (none when count is 0)."""
+        body = module_source(self.module_dir).resources.get((resource_type, name))
+        key = ("instances", len(self.calls), resource_type, name)
+        if body is None or self.memo.get(key) is _IN_PROGRESS or not ({"count", "for_each"} & body.keys()):
+            return None
+        self.memo[key] = _IN_PROGRESS
+        try:
+            collection = self.evaluate(unwrap(body.get("count", body.get("for_each"))))
+        except TerraformError:
+            return None
+        finally:
+            self.memo.pop(key, None)
+        shown = f"{resource_type}.{name}"
+        if "count" in body:
+            if isinstance(collection, int) and not isinstance(collection, bool) and 0 <= collection <= MAX_INSTANCES:
+                return [Unresolved(f"{shown}[{index}]", maybe_absent=False) for index in range(collection)]
+            return None
+        if isinstance(collection, list) and all(isinstance(k, str) for k in collection):
+            collection = dict.fromkeys(collection)
+        if isinstance(collection, dict) and len(collection) <= MAX_INSTANCES:
+            return {k: Unresolved(f"{shown}[{json.dumps(k)}]", maybe_absent=False) for k in collection}
+        return None
 
     def _module_output(self, name: str, path: list[Union[str, int]]) -> Any:
         """A local module's output, evaluated in a binding of that module called from here."""
