@@ -1,18 +1,16 @@
 """Checkov check classes rendered from the catalog: one per check id and framework, all deciding via `policy`."""
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from typing import Any, Callable, Optional
 
-from checkov.cloudformation import parser as cloudformation_parser
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnResourceCheck
 from checkov.common.bridgecrew.severities import BcSeverities, Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
-from emrsec import cloudformation_input, terraform_input
+from emrsec import cloudformation_input, cloudformation_nesting, terraform_input
 from emrsec.catalog import CHECKS, CLOUDFORMATION_RESOURCE, CLUSTER, TERRAFORM_RESOURCE, CheckSpec
 from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
 from emrsec.sources import candidates
@@ -68,33 +66,7 @@ def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Vari
     return terraform_input.cluster(conf, *_terraform_resource(conf, entity_path))
 
 
-_TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")  # as Checkov
-
-
-def _is_nested_stack(path: str) -> bool:
-    """Whether a template is a nested stack (CDK's naming, or a sibling template's AWS::CloudFormation::Stack
-    names it): its parent passes the parameters, so their defaults are not what gets deployed."""
-    name = os.path.basename(path)
-    if name.endswith(".nested.template.json"):
-        return True
-    folder = os.path.dirname(path)
-    for sibling in os.listdir(folder):
-        other = os.path.join(folder, sibling)
-        if sibling == name or not sibling.endswith(_TEMPLATE_SUFFIXES) or os.path.getsize(other) > 10 * 1024 * 1024:
-            continue
-        with open(other, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-        if name in text and "AWS::CloudFormation::Stack" in text:
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=64)
-def _template(path: str) -> tuple[Any, cloudformation_input.Template]:
-    """A template as written (Checkov's parser, no substitutions) and what its properties refer to."""
-    document, _ = cloudformation_parser.parse(path)
-    return document, cloudformation_input.Template.from_document(document, defaults=not _is_nested_stack(path))
 
 
 def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[Any, cloudformation_input.Template]:
@@ -102,15 +74,20 @@ def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[
     scanned, logical_id = entity_path.split(f":{conf.get('Type')}:", 1)[0], entity_path.rsplit(":", 1)[-1]
     found = candidates(scanned)
     if len(found) == 1:
-        document, template = _template(found[0][0])
+        document, template = cloudformation_nesting.parse(found[0][0]), cloudformation_nesting.context_of(found[0][0])
         resources = document.get("Resources") if isinstance(document, dict) else None
         resource = resources.get(logical_id) if isinstance(resources, dict) else None
         if isinstance(resource, dict) and resource.get("Type") == conf.get("Type"):
             return resource.get("Properties", {}), template
-        if os.path.basename(found[0][0]) in _SERVERLESS_FILES:  # Checkov substituted what it could resolve
-            return cloudformation_input.serverless_variables(conf.get("Properties", {})), template
-        return conf.get("Properties", {}), template
-    return conf.get("Properties", {}), cloudformation_input.Template()
+        return _substituted(conf, scanned), template
+    return _substituted(conf, scanned), cloudformation_input.Template()
+
+
+def _substituted(conf: dict[str, Any], scanned: str) -> Any:
+    """Checkov's copy of the Properties; in a serverless.yml Checkov substituted the variables it could resolve."""
+    if os.path.basename(scanned) in _SERVERLESS_FILES:
+        return cloudformation_input.serverless_variables(conf.get("Properties", {}))
+    return conf.get("Properties", {})
 
 
 def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:

@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from emrsec.jsontext import MAX_DEPTH, Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
 from emrsec.values import Invalid, Unresolved, Variant, unresolved_text
@@ -26,30 +26,70 @@ class _TooDeep(Exception):
     """A property nests past MAX_DEPTH: it is judged unknown as a whole (never 'present')."""
 
 
+ParameterValue = Union[str, list, Unresolved]
+
+
 @dataclass(frozen=True)
 class Template:
-    """What a template declares that properties refer to: parameter defaults (as text) and mappings."""
+    """What a template declares that properties refer to: its parameters' values and its mappings."""
 
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, ParameterValue] = field(default_factory=dict)
     mappings: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def from_document(document: Any, defaults: bool = True) -> Template:
-        """`defaults`: parameter defaults are the deployed values (not in a nested stack, whose parent passes them)."""
+    def from_document(document: Any, passed: Optional[list[dict[str, ParameterValue]]] = None,
+                      parent_known: bool = True) -> Template:
+        """Parameters take their defaults; in a nested stack (`passed`: what each nesting resource passes) what the
+        parent passes, the default where it passes nothing. A parent the scan does not see passes unknown values."""
         if not isinstance(document, dict):
             return Template()
-        parameters = document.get("Parameters") if defaults and isinstance(document.get("Parameters"), dict) else {}
-        defaults = {}
-        for name, body in parameters.items():
-            if not isinstance(body, dict) or "Default" not in body or isinstance(body["Default"], dict):
+        declared = document.get("Parameters") if isinstance(document.get("Parameters"), dict) else {}
+        values: dict[str, ParameterValue] = {}
+        for name, body in declared.items():
+            body = body if isinstance(body, dict) else {}
+            if not parent_known:
+                values[name] = Unresolved(f"!Ref {name}, passed by a parent stack the scan does not see")
                 continue
-            if str(body.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
-                continue  # the default names an SSM parameter; its value is only known at deploy
-            default = body["Default"]
-            defaults[name] = ("" if default is None else ",".join(map(str, default)) if isinstance(default, list) else
-                              str(default).lower() if isinstance(default, bool) else str(default))
+            given = [p[name] for p in passed or [] if name in p]
+            if passed and given and (len(given) < len(passed) or any(g != given[0] for g in given)):
+                values[name] = Unresolved(f"!Ref {name}, which the stacks that nest this template pass differently")
+            elif given:
+                values[name] = _typed(given[0], body)
+            elif _default(body) is not None:
+                values[name] = _typed(_default(body), body)  # type: ignore[arg-type]
         mappings = document.get("Mappings") if isinstance(document.get("Mappings"), dict) else {}
-        return Template(defaults, mappings)
+        return Template(values, mappings)
+
+
+def _default(body: dict[str, Any]) -> Optional[str]:
+    """A parameter's default as text; None without one, or for an SSM parameter (its value is known at deploy)."""
+    if "Default" not in body or isinstance(body["Default"], dict):
+        return None
+    if str(body.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+        return None
+    default = body["Default"]
+    return ("" if default is None else ",".join(map(str, default)) if isinstance(default, list) else
+            str(default).lower() if isinstance(default, bool) else str(default))
+
+
+def _typed(value: ParameterValue, body: dict[str, Any]) -> ParameterValue:
+    """A list parameter's value (`CommaDelimitedList`, `List<...>`) is the list `Ref` gives."""
+    kind = str(body.get("Type", ""))
+    if isinstance(value, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")):
+        return value.split(",")
+    return value
+
+
+def resolve_parameter(node: Any, context: Template) -> ParameterValue:
+    """A value a parent passes to a nested stack's parameter, resolved in the parent's context."""
+    value = _Resolver(context).value(node)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    return value if isinstance(value, Unresolved) else Unresolved(f"a parameter value {json.dumps(node, default=str)[:60]}")
 
 
 def _strip(node: Any) -> Any:

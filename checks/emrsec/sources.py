@@ -177,4 +177,7 @@ def candidates(scanned_file: str) -> list[tuple[str, str]]:
         path = os.path.join(root, relative)
         if os.path.isfile(path):
             found.setdefault(os.path.realpath(path), root)
+    if not found and os.path.isfile(scanned_file):  # the serverless runner names files from the current folder
+        path = os.path.abspath(scanned_file)
+        found = {os.path.realpath(path): r for r in roots if os.path.commonpath([r, path]) == r}
     return list(found.items())
