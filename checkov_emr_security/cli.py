@@ -20,7 +20,9 @@ PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed
                       configuration or cluster (none: exit 0 at once), resolving from the whole repository
   --no-prescan        let Checkov parse every file under -d and start every framework (by default files
                       that cannot hold or affect an EMR resource are skipped, files that cannot be judged
-                      are named, and only frameworks that read a file left are started)
+                      are named, only frameworks that read a file left are started, and EMR resources
+                      Checkov leaves out (Fn::ForEach, serverless fragments) or cannot see (CDK apps
+                      without cdk.out, remote modules not downloaded) are named)
   --github-annotations SARIF_FILE
                       print the SARIF file's findings as GitHub Actions annotations, then exit
 """
@@ -109,22 +111,31 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return explain(argv[argv.index("--explain") + 1:argv.index("--explain") + 2])
     if _has(argv, "-h", "--help"):
         print(PACK_FLAGS)
+    missing = [path for path in _values(argv, "-d", "--directory", "-f", "--file") if not os.path.exists(path)]
+    if missing:  # Checkov skips a missing path with a log line and exits 0: a gate must not pass on a typo
+        print(f"checkov-emr: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     arguments = [a for a in argv if a != "--no-prescan"]
     frameworks = FRAMEWORKS
     if "--no-prescan" not in argv:
         arguments, files = prescan_arguments(arguments)
         if _inputs_known(arguments):
             frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
+        from checkov_emr_security import unseen
+
+        for warning in unseen.warnings():
+            print(f"checkov-emr: warning: {warning}", file=sys.stderr)
     arguments = checkov_arguments(arguments, frameworks)
     startup.defer_unused_imports()
     if startup.pack_checks_only(_values(arguments, "-c", "--check")):
         startup.skip_built_in_checks()
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details, outputs
+    from checkov_emr_security import cloudformation_details, outputs, unscanned
 
     cloudformation_details.install()
     outputs.install()
+    unscanned.install()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         # Checkov's module finder compiles --skip-path character by character: one warning per character
