@@ -35,7 +35,7 @@ _IN_PROGRESS = object()
 
 def _read_text(path: str) -> str:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:  # hcl2 rejects a byte-order mark
             return handle.read()
     except OSError:
         return ""
