@@ -12,8 +12,10 @@ and lets Checkov skip what cannot hold or affect an EMR resource:
   count, for_each and module arguments can refer to variables, locals, data sources, modules, tfvars files
   and resources.
 Files that cannot be judged (too large, binary, YAML aliases that expand without bound) are skipped with a
-warning naming them. The pack itself still reads what an EMR resource refers to from disk. Checkov then
-starts only the frameworks whose runners read one of the files left.
+warning naming them, and reported to the channel for files the scan could not read (`emrsec.unread`:
+CKV_EMRSEC_9 when they name an EMR type). The pack itself still reads what an EMR resource refers to from
+disk. Checkov then starts only the frameworks whose runners read one of the files left. Each file read is
+also handed to `left_out` and `unseen`, which name EMR resources Checkov leaves out or cannot see.
 """
 from __future__ import annotations
 
@@ -145,19 +147,27 @@ def _problem(path: str, size: int) -> tuple[Optional[Problem], str]:
     return None, text
 
 
+_MARKER_BYTES = tuple(marker.encode(codec) for marker in MARKERS for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
 def names_emr(path: str) -> bool:
-    """Whether a file names an EMR type, also one that cannot be judged (its bytes are searched, whatever its
-    size or encoding)."""
+    """Whether a file names an EMR type, also one that cannot be judged: a binary or too large file's bytes
+    are searched, a chunk at a time."""
+    overlap = max(len(form) for form in _MARKER_BYTES)
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            chunk = handle.read(MAX_BYTES + 1)
+            text = decoded(chunk) if len(chunk) <= MAX_BYTES else None
+            if text is not None:
+                return mentions_emr(text)
+            while chunk:
+                if any(form in chunk for form in _MARKER_BYTES):
+                    return True
+                following = handle.read(MAX_BYTES)
+                chunk = chunk[-overlap:] + following if following else b""
     except OSError:
         return False
-    text = decoded(raw) if len(raw) <= MAX_BYTES else None
-    if text is not None:
-        return mentions_emr(text)
-    return any(form in raw for marker in MARKERS for form in (marker.encode(), marker.encode("utf-16-le"),
-                                                               marker.encode("utf-16-be")))
+    return False
 
 
 def walked(dirs: list[str]) -> list[str]:

@@ -27,7 +27,7 @@ def _unread_by(check_type: str, path: str) -> bool:
 
 def _yaml_or_json_error(path: str) -> Optional[str]:
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # Checkov's parsers accept a byte-order mark
             text = handle.read()
         if path.endswith(".json"):
             json.loads(text)

@@ -650,5 +650,6 @@ def test_readme_documents_each_integration() -> None:
     config = yaml.safe_load(snippet.group(1))
     assert config["repos"][0]["hooks"][0]["id"] == hook["id"]
     for expected in ("examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml", "examples/ide/.checkov.yaml",
-                     "checkov.externalChecksDir", "--config-file", "security-hub:EMR.3", "--pre-commit"):
+                     "checkov.externalChecksDir", "--config-file", "security-hub:EMR.3", "--pre-commit",
+                     "cdk synth", "cdktf synth", "--download-external-modules true"):
         assert expected in documented, expected
