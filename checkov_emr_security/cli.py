@@ -135,7 +135,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     cloudformation_details.install()
     outputs.install()
-    unscanned.install()
+    unscanned.install(_values(arguments, "-d", "--directory"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         # Checkov's module finder compiles --skip-path character by character: one warning per character

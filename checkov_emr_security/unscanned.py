@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import yaml
 
 from checkov_emr_security import import_pack, prescan
 
 TERRAFORM = (".tf", ".hcl", ".tf.json", ".tfvars", ".tfvars.json")
+_DECIDED: set[str] = set()  # Checkov merges a -d folder's reports into the previous folder's: decide a file once
 
 
 def _unread_by(check_type: str, path: str) -> bool:
@@ -92,21 +93,24 @@ def _record(unread_file: Any, root_folder: Optional[str]) -> Any:
     return record
 
 
-def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[str]) -> None:
-    """Adds the CKV_EMRSEC_9 records of this run (one -d folder, or the -f files) to `reports`."""
+def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[str], last: bool) -> None:
+    """Adds the CKV_EMRSEC_9 records of this run (one -d folder, or the -f files) to `reports`: those of the
+    files under its folder, and in the last run those of every file left (-f files the prescan kept from
+    Checkov, serverless fragments elsewhere)."""
     import_pack()
     from checkov.common.output.report import Report
     from emrsec import unread
     from emrsec.catalog import UNSCANNED
 
     errored = {os.path.abspath(path): report.check_type for report in reports for path in report.parsing_errors
-               if _unread_by(report.check_type, path)}
+               if _unread_by(report.check_type, path) and os.path.abspath(path) not in _DECIDED}
     for path, check_type in sorted(errored.items()):
         _read_again(path, check_type)
     root = os.path.abspath(root_folder) if root_folder else None
     judged = {os.path.abspath(record.file_abs_path) for report in reports
               for record in (*report.passed_checks, *report.failed_checks, *report.skipped_checks)}
-    found = unread.take(lambda path: root is None or path in errored or os.path.commonpath([root, path]) == root)
+    found = unread.take(lambda path: last or root is None or path in errored or os.path.commonpath([root, path]) == root)
+    _DECIDED.update(unread_file.path for unread_file in found)
     if not runner_filter.should_run_check(check_id=UNSCANNED.id):
         return
     by_type = {report.check_type: report for report in reports}
@@ -120,18 +124,21 @@ def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[s
         by_type[check_type].add_record(_record(unread_file, root_folder))
 
 
-def install() -> None:
-    """Makes Checkov's runner registry add the findings to the reports of each run, before any output."""
+def install(directories: Sequence[str]) -> None:
+    """Makes Checkov's runner registry add the findings to the reports of each run, before any output.
+    `directories`: the -d folders, in the order Checkov scans them (one run each)."""
     from checkov.common.runners.runner_registry import RunnerRegistry
 
     original = RunnerRegistry.run
     if getattr(original, "_checkov_emr", False):
         return
+    last_folder = os.path.abspath(directories[-1]) if directories else None
 
     def run(self: RunnerRegistry, root_folder: Optional[str] = None, external_checks_dir: Optional[list[str]] = None,
             files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Any]:
         reports = original(self, root_folder, external_checks_dir, files, *args, **kwargs)
-        add_findings(reports, self.runner_filter, root_folder)
+        last = root_folder is None or last_folder in (None, os.path.abspath(root_folder))
+        add_findings(reports, self.runner_filter, root_folder, last)
         return reports
 
     run._checkov_emr = True  # type: ignore[attr-defined]

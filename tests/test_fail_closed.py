@@ -86,6 +86,20 @@ def test_exit_codes(tmp_path) -> None:
         assert missing.returncode == 2 and f"no such file or folder: {tmp_path / 'no' / 'such.tf'}" in missing.stderr
 
 
+def test_files_given_one_by_one_and_several_folders_are_decided_once(tmp_path) -> None:
+    """A -f file the prescan keeps from Checkov is still a finding; with several -d folders (Checkov prints one
+    cumulative report per folder) each file is one finding."""
+    bomb = os.path.join(REPO, "tests", "fixtures", "malformed", "alias_bomb.yaml")
+    alone = checkov_emr("-f", bomb, "-o", "json")
+    assert alone.returncode == 1 and [r["file_abs_path"] for r in _unscanned(alone).values()] == [bomb]
+    for folder in ("one", "two"):
+        _write(str(tmp_path / folder / "emr.tf"), BROKEN_EMR)
+    both = checkov_emr("-d", str(tmp_path / "one"), "-d", str(tmp_path / "two"), "-o", "json")
+    paths = [r["file_abs_path"] for r in records(both) if r["check_id"] == "CKV_EMRSEC_9"]
+    assert sorted(set(paths)) == [str(tmp_path / "one" / "emr.tf"), str(tmp_path / "two" / "emr.tf")]
+    assert len(paths) == 3  # the first folder's finding, then both in the second folder's cumulative report
+
+
 def test_every_output_format_shows_the_finding(tmp_path) -> None:
     _write(str(tmp_path / "scan" / "emr.tf"), BROKEN_EMR)
     out = tmp_path / "out"
