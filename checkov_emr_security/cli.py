@@ -7,7 +7,7 @@ import shutil
 import sys
 import tempfile
 import warnings
-from typing import NoReturn, Optional, Sequence
+from typing import Callable, NoReturn, Optional, Sequence
 
 from checkov_emr_security import checks_dir, import_pack, prescan, startup
 
@@ -43,7 +43,7 @@ def checkov_arguments(argv: Sequence[str], frameworks: Sequence[str]) -> list[st
     arguments = list(argv)
     if not _has(arguments, "--external-checks-dir", "--external-checks-git"):
         arguments += ["--external-checks-dir", checks_dir()]
-    skipped = {f.strip() for value in _values(arguments, "--skip-framework") for f in value.split(",")}
+    skipped = _frameworks(arguments, "--skip-framework")
     frameworks = [f for f in frameworks if f not in skipped]  # Checkov refuses a framework in both lists
     if not _has(arguments, "--framework") and not os.environ.get("CKV_FRAMEWORK") and frameworks:
         arguments += ["--framework", *frameworks]
@@ -135,12 +135,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     cloudformation_details.install()
     outputs.install()
-    unscanned.install(_values(arguments, "-d", "--directory"))
+    unscanned.install(_values(arguments, "-d", "--directory"), _asked_for(argv))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         # Checkov's module finder compiles --skip-path character by character: one warning per character
         warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
         return Checkov(arguments).run() or 0
+
+
+def _frameworks(argv: Sequence[str], flag: str) -> set[str]:
+    return {f.strip() for value in _values(argv, flag) for f in value.split(",")}
+
+
+def _asked_for(argv: Sequence[str]) -> Callable[[str], bool]:
+    """Whether the user's own --framework / --skip-framework keep a framework (those checkov-emr adds narrow
+    what Checkov reads, not what the user asked about)."""
+    chosen, skipped = _frameworks(argv, "--framework"), _frameworks(argv, "--skip-framework")
+    return lambda framework: framework not in skipped and (not chosen or bool(chosen & {"all", framework}))
 
 
 def _inputs_known(arguments: Sequence[str]) -> bool:

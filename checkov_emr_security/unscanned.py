@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import yaml
 
@@ -93,7 +93,8 @@ def _record(unread_file: Any, root_folder: Optional[str]) -> Any:
     return record
 
 
-def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[str], last: bool) -> None:
+def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[str], last: bool,
+                 frameworks: Callable[[str], bool]) -> None:
     """Adds the CKV_EMRSEC_9 records of this run (one -d folder, or the -f files) to `reports`: those of the
     files under its folder, and in the last run those of every file left (-f files the prescan kept from
     Checkov, serverless fragments elsewhere)."""
@@ -109,7 +110,8 @@ def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[s
     root = os.path.abspath(root_folder) if root_folder else None
     judged = {os.path.abspath(record.file_abs_path) for report in reports
               for record in (*report.passed_checks, *report.failed_checks, *report.skipped_checks)}
-    found = unread.take(lambda path: last or root is None or path in errored or os.path.commonpath([root, path]) == root)
+    found = unread.take(lambda path: last or root is None or path in errored
+                        or os.path.commonpath([root, path]) == root)
     _DECIDED.update(unread_file.path for unread_file in found)
     if not runner_filter.should_run_check(check_id=UNSCANNED.id):
         return
@@ -118,15 +120,18 @@ def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[s
         if (unread_file.unless_judged and unread_file.path in judged) or not prescan.names_emr(unread_file.path):
             continue
         check_type = _check_type(unread_file.path)
+        if not frameworks(check_type):
+            continue
         if check_type not in by_type:
             by_type[check_type] = Report(check_type)
             reports.append(by_type[check_type])
         by_type[check_type].add_record(_record(unread_file, root_folder))
 
 
-def install(directories: Sequence[str]) -> None:
+def install(directories: Sequence[str], frameworks: Callable[[str], bool]) -> None:
     """Makes Checkov's runner registry add the findings to the reports of each run, before any output.
-    `directories`: the -d folders, in the order Checkov scans them (one run each)."""
+    `directories`: the -d folders, in the order Checkov scans them (one run each); `frameworks`: whether the
+    user's --framework / --skip-framework keep a framework."""
     from checkov.common.runners.runner_registry import RunnerRegistry
 
     original = RunnerRegistry.run
@@ -138,7 +143,7 @@ def install(directories: Sequence[str]) -> None:
             files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Any]:
         reports = original(self, root_folder, external_checks_dir, files, *args, **kwargs)
         last = root_folder is None or last_folder in (None, os.path.abspath(root_folder))
-        add_findings(reports, self.runner_filter, root_folder, last)
+        add_findings(reports, self.runner_filter, root_folder, last, frameworks)
         return reports
 
     run._checkov_emr = True  # type: ignore[attr-defined]

@@ -56,7 +56,8 @@ def test_the_finding_names_the_file_the_error_with_its_line_and_the_fix() -> Non
     found = _unscanned(_scan())
     for resource, line, why, fix in (
             ("broken_terraform/emr.tf", 5, "cannot be parsed: Unexpected token", "fix the syntax error"),
-            ("terraform_0_11/legacy.tf", 4, "cannot be parsed, Terraform 0.11 syntax", "terraform 0.12upgrade"),
+            ("terraform_0_11/legacy.tf", 4, "cannot be parsed, it looks like Terraform 0.11 syntax",
+             "terraform 0.12upgrade"),
             ("cloudformation_syntax/broken.yaml", 8, "cannot be parsed: expected ',' or '}'", "fix the syntax error"),
             ("terraform_json/cut.tf.json", 6, "cannot be parsed: Expecting ',' delimiter", "fix the syntax error"),
             ("for_each/template.yaml", 5, "holds resources Checkov does not judge: Fn::ForEach::Teams at line 5",
@@ -79,6 +80,7 @@ def test_exit_codes(tmp_path) -> None:
     assert checkov_emr("-d", str(tmp_path)).returncode == 1
     assert checkov_emr("-f", str(tmp_path / "emr.tf")).returncode == 1
     assert checkov_emr("-d", str(tmp_path), "--soft-fail").returncode == 0
+    assert checkov_emr("-d", str(tmp_path), "--framework", "cloudformation").returncode == 0  # not asked about
     skipped = checkov_emr("-d", str(tmp_path), "--skip-check", "CKV_EMRSEC_9", "-o", "json")
     assert skipped.returncode == 0 and records(skipped) == []
     for flag in ("-d", "-f"):
@@ -163,7 +165,8 @@ def test_remote_modules_that_say_emr_are_the_ones_named() -> None:
             'module "local_emr" {\n  source = "./modules/emr"\n}\n'
             'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
             'module "emrald" {\n  source = "example/emrald/aws"\n}\n')
-    assert [(name, line) for name, _, line in unseen.remote_emr_modules("main.tf", text)] == [("emr", 1), ("data_emr", 4)]
+    found = unseen.remote_emr_modules("main.tf", text)
+    assert [(name, line) for name, _, line in found] == [("emr", 1), ("data_emr", 4)]
 
 
 def test_sarif_carries_the_warnings_as_valid_notifications_and_annotations_show_them(tmp_path) -> None:

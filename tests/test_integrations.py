@@ -495,7 +495,8 @@ def test_github_annotations_point_at_the_findings(github_sarif, failing_workspac
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     assert len(lines) == len(github_sarif["runs"][0]["results"])
-    pattern = re.compile(r"^::(error|warning|notice) file=(terraform/(?:main|broken)\.tf|cloudformation/template\.yaml),"
+    pattern = re.compile(r"^::(error|warning|notice) "
+                         r"file=(terraform/(?:main|broken)\.tf|cloudformation/template\.yaml),"
                          r"line=\d+,endLine=\d+,title=(CKV_EMRSEC_\d)::\S.*Fix: ")
     assert all(pattern.match(line) for line in lines), lines[:3]
     assert {pattern.match(line).group(3) for line in lines} == PACK_IDS

@@ -48,9 +48,10 @@ def report_parse_error(path: str, error: str) -> None:
 
 
 def report_terraform_syntax(path: str, error: str, text: str) -> None:
-    """A Terraform file HCL2 rejects: written for Terraform 0.11 if it looks so, else a syntax error."""
+    """A Terraform file HCL2 rejects: said to look like Terraform 0.11 when it has 0.11's quoted attribute names
+    or interpolation-only strings, else a syntax error."""
     if _TERRAFORM_0_11.search(text):
-        report(path, f"cannot be parsed, Terraform 0.11 syntax: {error}", TERRAFORM_0_11_FIX)
+        report(path, f"cannot be parsed, it looks like Terraform 0.11 syntax: {error}", TERRAFORM_0_11_FIX)
     else:
         report_parse_error(path, error)
 
