@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -135,7 +136,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     cloudformation_details.install()
     outputs.install()
-    unscanned.install(_values(arguments, "-d", "--directory"), _asked_for(argv))
+    unscanned.install(_values(arguments, "-d", "--directory"), _asked_about(argv))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         # Checkov's module finder compiles --skip-path character by character: one warning per character
@@ -147,11 +148,29 @@ def _frameworks(argv: Sequence[str], flag: str) -> set[str]:
     return {f.strip() for value in _values(argv, flag) for f in value.split(",")}
 
 
-def _asked_for(argv: Sequence[str]) -> Callable[[str], bool]:
-    """Whether the user's own --framework / --skip-framework keep a framework (those checkov-emr adds narrow
-    what Checkov reads, not what the user asked about)."""
+def _asked_about(argv: Sequence[str]) -> Callable[[str, str], bool]:
+    """Whether the user's own --framework, --skip-framework and --skip-path (or the config file's) keep a file
+    read by a framework: the ones checkov-emr adds narrow what Checkov reads, not what the user asked about.
+    Paths are matched as Checkov matches them (a regex searched in the path, or a part of it)."""
+    from emrsec.sources import configured_skip_paths
+
     chosen, skipped = _frameworks(argv, "--framework"), _frameworks(argv, "--skip-framework")
-    return lambda framework: framework not in skipped and (not chosen or bool(chosen & {"all", framework}))
+    skip_paths = _values(argv, "--skip-path") or configured_skip_paths()
+    patterns = []
+    for skip_path in skip_paths:
+        try:
+            patterns.append(re.compile(re.escape(skip_path) if re.match(r"^\.[^.]", skip_path) else skip_path))
+        except re.error:
+            continue
+
+    def asked(path: str, framework: str) -> bool:
+        if framework in skipped or (chosen and not chosen & {"all", framework}):
+            return False
+        forms = (path, os.path.relpath(path))
+        return not any(pattern.search(form) for pattern in patterns for form in forms) \
+            and not any(skip_path in form for skip_path in skip_paths for form in forms)
+
+    return asked
 
 
 def _inputs_known(arguments: Sequence[str]) -> bool:

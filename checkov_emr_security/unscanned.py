@@ -94,7 +94,7 @@ def _record(unread_file: Any, root_folder: Optional[str]) -> Any:
 
 
 def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[str], last: bool,
-                 frameworks: Callable[[str], bool]) -> None:
+                 asked: Callable[[str, str], bool]) -> None:
     """Adds the CKV_EMRSEC_9 records of this run (one -d folder, or the -f files) to `reports`: those of the
     files under its folder, and in the last run those of every file left (-f files the prescan kept from
     Checkov, serverless fragments elsewhere)."""
@@ -120,7 +120,7 @@ def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[s
         if (unread_file.unless_judged and unread_file.path in judged) or not prescan.names_emr(unread_file.path):
             continue
         check_type = _check_type(unread_file.path)
-        if not frameworks(check_type):
+        if not asked(unread_file.path, check_type):
             continue
         if check_type not in by_type:
             by_type[check_type] = Report(check_type)
@@ -128,10 +128,10 @@ def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[s
         by_type[check_type].add_record(_record(unread_file, root_folder))
 
 
-def install(directories: Sequence[str], frameworks: Callable[[str], bool]) -> None:
+def install(directories: Sequence[str], asked: Callable[[str, str], bool]) -> None:
     """Makes Checkov's runner registry add the findings to the reports of each run, before any output.
-    `directories`: the -d folders, in the order Checkov scans them (one run each); `frameworks`: whether the
-    user's --framework / --skip-framework keep a framework."""
+    `directories`: the -d folders, in the order Checkov scans them (one run each); `asked`: whether the user's
+    own framework and path selection keep a file read by a framework."""
     from checkov.common.runners.runner_registry import RunnerRegistry
 
     original = RunnerRegistry.run
@@ -143,7 +143,7 @@ def install(directories: Sequence[str], frameworks: Callable[[str], bool]) -> No
             files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Any]:
         reports = original(self, root_folder, external_checks_dir, files, *args, **kwargs)
         last = root_folder is None or last_folder in (None, os.path.abspath(root_folder))
-        add_findings(reports, self.runner_filter, root_folder, last, frameworks)
+        add_findings(reports, self.runner_filter, root_folder, last, asked)
         return reports
 
     run._checkov_emr = True  # type: ignore[attr-defined]

@@ -81,6 +81,9 @@ def test_exit_codes(tmp_path) -> None:
     assert checkov_emr("-f", str(tmp_path / "emr.tf")).returncode == 1
     assert checkov_emr("-d", str(tmp_path), "--soft-fail").returncode == 0
     assert checkov_emr("-d", str(tmp_path), "--framework", "cloudformation").returncode == 0  # not asked about
+    bomb = os.path.join(REPO, "tests", "fixtures", "malformed", "alias_bomb.yaml")
+    shutil.copy(bomb, tmp_path / "bomb.yaml")
+    assert checkov_emr("-d", str(tmp_path), "--skip-path", "emr.tf", "--skip-path", "bomb").returncode == 0
     skipped = checkov_emr("-d", str(tmp_path), "--skip-check", "CKV_EMRSEC_9", "-o", "json")
     assert skipped.returncode == 0 and records(skipped) == []
     for flag in ("-d", "-f"):
