@@ -94,7 +94,10 @@ def check_table() -> str:
 
 
 def check_section(spec: CheckSpec, heading: str = "###") -> str:
-    control = f"Security Hub {spec.control}" if spec.control else "stricter best practice"
+    if spec.control:
+        control = f"Security Hub {spec.control}"
+    else:
+        control = "fail closed, `checkov-emr` only" if spec.resource == FILE else "stricter best practice"
     parts = [f"{heading} {spec.id}", "", f"**{spec.name}** ({control}, severity {spec.severity})", "",
              f"Passes when: {spec.passes_when}", "", f"Fix: {spec.fix}", ""]
     examples = () if spec.resource == FILE else EXAMPLES.items()  # a file check has no resource to show

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ElementTree
 import jsonschema
 
 import expectations
-from checkov_emr_security import unseen
+from checkov_emr_security import left_out, unseen
 from checkov_runs import REPO, checkov_emr, records
 
 FAIL_CLOSED = os.path.join(REPO, "tests", "fixtures", "fail_closed")
@@ -170,6 +170,13 @@ def test_remote_modules_that_say_emr_are_the_ones_named() -> None:
             'module "emrald" {\n  source = "example/emrald/aws"\n}\n')
     found = unseen.remote_emr_modules("main.tf", text)
     assert [(name, line) for name, _, line in found] == [("emr", 1), ("data_emr", 4)]
+
+
+def test_for_each_loops_are_found_in_json_templates_too() -> None:
+    template = {"Transform": "AWS::LanguageExtensions", "Resources": {
+        "Fn::ForEach::Clusters": ["Team", ["a", "b"], {"Cluster${Team}": {"Type": "AWS::EMR::Cluster"}}],
+        "Fn::ForEach::Buckets": ["Team", ["a", "b"], {"Bucket${Team}": {"Type": "AWS::S3::Bucket"}}]}}
+    assert left_out.for_each_loops(json.dumps(template, indent=2)) == [("Clusters", 4)]
 
 
 def test_sarif_carries_the_warnings_as_valid_notifications_and_annotations_show_them(tmp_path) -> None:
