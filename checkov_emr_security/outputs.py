@@ -76,10 +76,8 @@ def _warnings() -> list[Any]:
 
 def notification(warning: Any) -> dict[str, Any]:
     """A warning as a SARIF notification, located in the file it is about (its URI made as Checkov makes a
-    result's)."""
-    from checkov.common.output.record import Record
-
-    uri = quote(Record._determine_repo_file_path(os.path.abspath(warning.path)).lstrip("/"))
+    result's: relative to the current folder, without `..` parts)."""
+    uri = quote("/".join(part for part in os.path.relpath(warning.path).split(os.sep) if part != ".."))
     location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": warning.line}}}
     return {"level": "warning", "message": {"text": warning.text}, "locations": [location]}
 
