@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import yaml
 
 from checkov_emr_security import import_pack, prescan
+
+if TYPE_CHECKING:
+    from checkov.common.output.record import Record
+    from checkov.common.output.report import Report
+    from checkov.runner_filter import RunnerFilter
+    from emrsec.unread import UnreadFile
 
 TERRAFORM = (".tf", ".hcl", ".tf.json", ".tfvars", ".tfvars.json")
 _DECIDED: set[str] = set()  # Checkov merges a -d folder's reports into the previous folder's: decide a file once
@@ -75,7 +81,7 @@ def _shown_path(path: str, root_folder: Optional[str]) -> str:
     return "/" + os.path.relpath(path).replace(os.sep, "/")
 
 
-def _record(unread_file: Any, root_folder: Optional[str]) -> Any:
+def _record(unread_file: UnreadFile, root_folder: Optional[str]) -> Record:
     from checkov.common.bridgecrew.severities import BcSeverities, Severities
     from checkov.common.models.enums import CheckResult
     from checkov.common.output.record import Record
@@ -93,7 +99,7 @@ def _record(unread_file: Any, root_folder: Optional[str]) -> Any:
     return record
 
 
-def add_findings(reports: list[Any], runner_filter: Any, root_folder: Optional[str], last: bool,
+def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder: Optional[str], last: bool,
                  asked: Callable[[str, str], bool]) -> None:
     """Adds the CKV_EMRSEC_9 records of this run (one -d folder, or the -f files) to `reports`: those of the
     files under its folder, and in the last run those of every file left (-f files the prescan kept from
@@ -140,7 +146,7 @@ def install(directories: Sequence[str], asked: Callable[[str, str], bool]) -> No
     last_folder = os.path.abspath(directories[-1]) if directories else None
 
     def run(self: RunnerRegistry, root_folder: Optional[str] = None, external_checks_dir: Optional[list[str]] = None,
-            files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Any]:
+            files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Report]:
         reports = original(self, root_folder, external_checks_dir, files, *args, **kwargs)
         last = root_folder is None or last_folder in (None, os.path.abspath(root_folder))
         add_findings(reports, self.runner_filter, root_folder, last, asked)
