@@ -9,6 +9,7 @@ reason, so the file is read again with the pack's reader to quote the parser's e
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
@@ -48,6 +49,20 @@ def _yaml_or_json_error(path: str) -> Optional[str]:
     return None
 
 
+def _cloudformation_error(path: str) -> Optional[str]:
+    """What Checkov's CloudFormation parser says of a file that is valid YAML or JSON (a duplicate resource),
+    without logging it a second time."""
+    from checkov.cloudformation.parser import parse
+
+    errors: dict[str, str] = {}
+    logging.disable(logging.ERROR)
+    try:
+        parse(path, out_parsing_errors=errors)
+    finally:
+        logging.disable(logging.NOTSET)
+    return next((error.split(f"{path} - ", 1)[-1] for error in errors.values()), None)
+
+
 def _read_again(path: str, check_type: str) -> None:
     """Reports a file Checkov could not parse, with the parser's error when the pack's reader finds one."""
     from emrsec import unread
@@ -56,7 +71,7 @@ def _read_again(path: str, check_type: str) -> None:
     if path.endswith(TERRAFORM):
         load_document(path)  # reports its parser's error
     else:
-        error = _yaml_or_json_error(path)
+        error = _yaml_or_json_error(path) or (_cloudformation_error(path) if check_type == "cloudformation" else None)
         if error:
             unread.report_parse_error(path, error)
     if not unread.reported(path):
