@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import sys
 import tempfile
 import warnings
-from typing import NoReturn, Optional, Sequence
+from typing import Callable, NoReturn, Optional, Sequence
 
 from checkov_emr_security import checks_dir, import_pack, prescan, startup
 
@@ -20,7 +21,9 @@ PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed
                       configuration or cluster (none: exit 0 at once), resolving from the whole repository
   --no-prescan        let Checkov parse every file under -d and start every framework (by default files
                       that cannot hold or affect an EMR resource are skipped, files that cannot be judged
-                      are named, and only frameworks that read a file left are started)
+                      are named, only frameworks that read a file left are started, and EMR resources
+                      Checkov leaves out (Fn::ForEach, serverless fragments) or cannot see (CDK apps
+                      without cdk.out, remote modules not downloaded) are named)
   --github-annotations SARIF_FILE
                       print the SARIF file's findings as GitHub Actions annotations, then exit
 """
@@ -41,7 +44,7 @@ def checkov_arguments(argv: Sequence[str], frameworks: Sequence[str]) -> list[st
     arguments = list(argv)
     if not _has(arguments, "--external-checks-dir", "--external-checks-git"):
         arguments += ["--external-checks-dir", checks_dir()]
-    skipped = {f.strip() for value in _values(arguments, "--skip-framework") for f in value.split(",")}
+    skipped = _frameworks(arguments, "--skip-framework")
     frameworks = [f for f in frameworks if f not in skipped]  # Checkov refuses a framework in both lists
     if not _has(arguments, "--framework") and not os.environ.get("CKV_FRAMEWORK") and frameworks:
         arguments += ["--framework", *frameworks]
@@ -109,27 +112,65 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return explain(argv[argv.index("--explain") + 1:argv.index("--explain") + 2])
     if _has(argv, "-h", "--help"):
         print(PACK_FLAGS)
+    missing = [path for path in _values(argv, "-d", "--directory", "-f", "--file") if not os.path.exists(path)]
+    if missing:  # Checkov skips a missing path with a log line and exits 0: a gate must not pass on a typo
+        print(f"checkov-emr: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     arguments = [a for a in argv if a != "--no-prescan"]
     frameworks = FRAMEWORKS
     if "--no-prescan" not in argv:
         arguments, files = prescan_arguments(arguments)
         if _inputs_known(arguments):
             frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
+        from checkov_emr_security import unseen
+
+        for warning in unseen.warnings():
+            print(f"checkov-emr: warning: {warning}", file=sys.stderr)
     arguments = checkov_arguments(arguments, frameworks)
     startup.defer_unused_imports()
     if startup.pack_checks_only(_values(arguments, "-c", "--check")):
         startup.skip_built_in_checks()
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details, outputs
+    from checkov_emr_security import cloudformation_details, outputs, unscanned
 
     cloudformation_details.install()
     outputs.install()
+    unscanned.install(_values(arguments, "-d", "--directory"), _asked_about(argv))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=SyntaxWarning)
         # Checkov's module finder compiles --skip-path character by character: one warning per character
         warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
         return Checkov(arguments).run() or 0
+
+
+def _frameworks(argv: Sequence[str], flag: str) -> set[str]:
+    return {f.strip() for value in _values(argv, flag) for f in value.split(",")}
+
+
+def _asked_about(argv: Sequence[str]) -> Callable[[str, str], bool]:
+    """Whether the user's own --framework, --skip-framework and --skip-path (or the config file's) keep a file
+    read by a framework: the ones checkov-emr adds narrow what Checkov reads, not what the user asked about.
+    Paths are matched as Checkov matches them (a regex searched in the path, or a part of it)."""
+    from emrsec.sources import configured_skip_paths
+
+    chosen, skipped = _frameworks(argv, "--framework"), _frameworks(argv, "--skip-framework")
+    skip_paths = _values(argv, "--skip-path") or configured_skip_paths()
+    patterns = []
+    for skip_path in skip_paths:
+        try:
+            patterns.append(re.compile(re.escape(skip_path) if re.match(r"^\.[^.]", skip_path) else skip_path))
+        except re.error:
+            continue
+
+    def asked(path: str, framework: str) -> bool:
+        if framework in skipped or (chosen and not chosen & {"all", framework}):
+            return False
+        forms = (path, os.path.relpath(path))
+        return not any(pattern.search(form) for pattern in patterns for form in forms) \
+            and not any(skip_path in form for skip_path in skip_paths for form in forms)
+
+    return asked
 
 
 def _inputs_known(arguments: Sequence[str]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from checkov_emr_security import import_pack
 
 import_pack()
-from emrsec.catalog import CHECKS, CLUSTER, KMS_KEY, CheckSpec  # noqa: E402
+from emrsec.catalog import CHECKS, CLUSTER, FILE, KMS_KEY, CheckSpec  # noqa: E402
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
 START, END = "<!-- generated:checks:start -->", "<!-- generated:checks:end -->"
@@ -94,10 +94,14 @@ def check_table() -> str:
 
 
 def check_section(spec: CheckSpec, heading: str = "###") -> str:
-    control = f"Security Hub {spec.control}" if spec.control else "stricter best practice"
+    if spec.control:
+        control = f"Security Hub {spec.control}"
+    else:
+        control = "fail closed, `checkov-emr` only" if spec.resource == FILE else "stricter best practice"
     parts = [f"{heading} {spec.id}", "", f"**{spec.name}** ({control}, severity {spec.severity})", "",
              f"Passes when: {spec.passes_when}", "", f"Fix: {spec.fix}", ""]
-    for title, (language, render) in EXAMPLES.items():
+    examples = () if spec.resource == FILE else EXAMPLES.items()  # a file check has no resource to show
+    for title, (language, render) in examples:
         parts += [f"{title}:", "", f"```{language}", render(spec), "```", ""]
     return "\n".join(parts)
 

@@ -22,23 +22,30 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _annotation(item: dict[str, Any], title: str) -> str:
+    """A SARIF result or notification as one workflow command."""
+    command = _COMMANDS.get(item.get("level", "warning"), "warning")
+    location = (item.get("locations") or [{}])[0].get("physicalLocation", {})
+    uri = unquote(location.get("artifactLocation", {}).get("uri", ""))
+    region = location.get("region", {})
+    fields = [f"file={_property(uri)}"] if uri else []
+    if region.get("startLine"):
+        fields.append(f"line={int(region['startLine'])}")
+    if region.get("endLine"):
+        fields.append(f"endLine={int(region['endLine'])}")
+    fields.append(f"title={_property(title)}")
+    return f"::{command} {','.join(fields)}::{_data(item.get('message', {}).get('text', ''))}"
+
+
 def annotations(document: dict[str, Any]) -> Iterator[str]:
+    """The findings, then the warnings checkov-emr wrote as tool execution notifications."""
     for run in document.get("runs", []):
         for result in run.get("results", []):
-            if result.get("suppressions"):
-                continue
-            command = _COMMANDS.get(result.get("level", "warning"), "warning")
-            location = (result.get("locations") or [{}])[0].get("physicalLocation", {})
-            uri = unquote(location.get("artifactLocation", {}).get("uri", ""))
-            region = location.get("region", {})
-            fields = [f"file={_property(uri)}"] if uri else []
-            if region.get("startLine"):
-                fields.append(f"line={int(region['startLine'])}")
-            if region.get("endLine"):
-                fields.append(f"endLine={int(region['endLine'])}")
-            fields.append(f"title={_property(str(result.get('ruleId', 'checkov-emr')))}")
-            message = result.get("message", {}).get("text", "")
-            yield f"::{command} {','.join(fields)}::{_data(message)}"
+            if not result.get("suppressions"):
+                yield _annotation(result, str(result.get("ruleId", "checkov-emr")))
+        for invocation in run.get("invocations", []):
+            for notification in invocation.get("toolExecutionNotifications", []):
+                yield _annotation(notification, "checkov-emr")
 
 
 def main(paths: list[str]) -> int:

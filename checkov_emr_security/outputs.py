@@ -6,6 +6,9 @@
   get what code scanning shows: what passes, the fix, the README link and the Security Hub control as tags.
 - JUnit XML: a failure's text gets the details (the JSON path that is wrong and the fix), which Checkov
   leaves out, so they show in GitLab merge requests.
+- Warnings (EMR resources the scan knows exist but cannot judge, `unseen`): SARIF carries them as the run's
+  tool execution notifications, JSON as `checkov_emr_warnings` in each report's summary (also in the summary
+  Checkov prints when no report has results).
 - Progress: Checkov draws progress bars when its standard output is a terminal; they stay off in CI
   (the `CI` environment variable set, as every CI service does), where a terminal may be emulated.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import quote
 
 SECURITY_HUB_TAG = "security-hub:{control}"
 
@@ -64,13 +68,30 @@ def fix_result(result: dict[str, Any]) -> None:
         message["text"] = "\n".join([message.get("text", ""), *details]).strip()
 
 
+def _warnings() -> list[Any]:
+    from checkov_emr_security import unseen
+
+    return unseen.warnings()
+
+
+def notification(warning: Any) -> dict[str, Any]:
+    """A warning as a SARIF notification, located in the file it is about (its URI made as Checkov makes a
+    result's: relative to the current folder, without `..` parts)."""
+    uri = quote("/".join(part for part in os.path.relpath(warning.path).split(os.sep) if part != ".."))
+    location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": warning.line}}}
+    return {"level": "warning", "message": {"text": warning.text}, "locations": [location]}
+
+
 def fix_sarif(document: dict[str, Any]) -> dict[str, Any]:
     catalog = _catalog()
+    notifications = [notification(warning) for warning in _warnings()]
     for run in document.get("runs", []):
         for rule in run.get("tool", {}).get("driver", {}).get("rules", []):
             enrich_rule(rule, catalog)
         for result in run.get("results", []):
             fix_result(result)
+        if notifications:
+            run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notifications}]
     return document
 
 
@@ -109,6 +130,24 @@ def _install_junit() -> None:
     Report._create_test_case_failure_output = failure_output  # type: ignore[method-assign]
 
 
+def _install_json_warnings() -> None:
+    from checkov.common.output.report import Report
+
+    original = Report.get_summary
+    if getattr(original, "_checkov_emr", False):
+        return
+
+    def get_summary(self: Report) -> dict[str, Any]:
+        summary = original(self)
+        warnings = _warnings()
+        if warnings:
+            summary["checkov_emr_warnings"] = [str(warning) for warning in warnings]
+        return summary
+
+    get_summary._checkov_emr = True  # type: ignore[attr-defined]
+    Report.get_summary = get_summary  # type: ignore[method-assign]
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
@@ -130,7 +169,7 @@ def _install_progress() -> None:
 
 def install() -> None:
     """Applies the changes above to Checkov in this process; each is skipped if Checkov's internals moved."""
-    for step in (_install_sarif, _install_junit, _install_progress):
+    for step in (_install_sarif, _install_junit, _install_json_warnings, _install_progress):
         try:
             step()
         except (ImportError, AttributeError):

@@ -12,8 +12,10 @@ and lets Checkov skip what cannot hold or affect an EMR resource:
   count, for_each and module arguments can refer to variables, locals, data sources, modules, tfvars files
   and resources.
 Files that cannot be judged (too large, binary, YAML aliases that expand without bound) are skipped with a
-warning naming them. The pack itself still reads what an EMR resource refers to from disk. Checkov then
-starts only the frameworks whose runners read one of the files left.
+warning naming them, and reported to the channel for files the scan could not read (`emrsec.unread`:
+CKV_EMRSEC_9 when they name an EMR type). The pack itself still reads what an EMR resource refers to from
+disk. Checkov then starts only the frameworks whose runners read one of the files left. Each file read is
+also handed to `left_out` and `unseen`, which name EMR resources Checkov leaves out or cannot see.
 """
 from __future__ import annotations
 
@@ -71,11 +73,29 @@ def _yaml_expansion(text: str) -> int:
     return sum(sizes.get(ref, 1) for ref in _YAML_ALIAS.findall(text))
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a file cannot be judged, and what the user can do about it."""
+
+    why: str
+    fix: str
+
+    def __str__(self) -> str:
+        return self.why
+
+
+TOO_LARGE = Problem(f"larger than {MAX_BYTES // (1024 * 1024)} MB",
+                    "split the file (CloudFormation itself takes templates of at most 1 MB)")
+BINARY = Problem("binary content, not UTF-8 text", "save the file as UTF-8 text")
+ALIAS_BOMB = Problem("YAML aliases that expand to more than 100,000 nodes (an alias bomb)",
+                     "write the YAML out without nested aliases")
+
+
 @dataclass
 class Prescan:
     skip: set[str] = field(default_factory=set)  # absolute paths (files or folders) Checkov need not read
     kept: set[str] = field(default_factory=set)  # the files of SCANNED_SUFFIXES Checkov still reads
-    unjudged: dict[str, str] = field(default_factory=dict)  # absolute path -> why it cannot be judged
+    unjudged: dict[str, Problem] = field(default_factory=dict)  # path -> why it cannot be judged
 
     def skip_pattern(self) -> Optional[str]:
         """One --skip-path regex for all of them (Checkov applies every pattern to every path it walks)."""
@@ -111,20 +131,43 @@ def mentions_emr(text: str) -> bool:
     return "\\" in text and any(marker in _ESCAPE.sub(_unescaped, text) for marker in MARKERS)
 
 
-def _problem(path: str, size: int) -> tuple[Optional[str], str]:
+def _problem(path: str, size: int) -> tuple[Optional[Problem], str]:
     """(why the file cannot be judged, or None; its text)."""
     if size > MAX_BYTES:
-        return f"larger than {MAX_BYTES // (1024 * 1024)} MB", ""
+        return TOO_LARGE, ""
     try:
         with open(path, "rb") as handle:
             text = decoded(handle.read())
     except OSError as error:
-        return f"unreadable ({error.strerror})", ""
+        return Problem(f"unreadable ({error.strerror})", "make the file readable to the scan"), ""
     if text is None:
-        return "binary content, not UTF-8 text", ""
+        return BINARY, ""
     if path.endswith((".yaml", ".yml")) and "*" in text and _yaml_expansion(text) > MAX_YAML_EXPANSION:
-        return "YAML aliases that expand to more than 100,000 nodes (an alias bomb)", ""
+        return ALIAS_BOMB, ""
     return None, text
+
+
+_MARKER_BYTES = tuple(marker.encode(codec) for marker in MARKERS for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def names_emr(path: str) -> bool:
+    """Whether a file names an EMR type, also one that cannot be judged: a binary or too large file's bytes
+    are searched, a chunk at a time."""
+    overlap = max(len(form) for form in _MARKER_BYTES)
+    try:
+        with open(path, "rb") as handle:
+            chunk = handle.read(MAX_BYTES + 1)
+            text = decoded(chunk) if len(chunk) <= MAX_BYTES else None
+            if text is not None:
+                return mentions_emr(text)
+            while chunk:
+                if any(form in chunk for form in _MARKER_BYTES):
+                    return True
+                following = handle.read(MAX_BYTES)
+                chunk = chunk[-overlap:] + following if following else b""
+    except OSError:
+        return False
+    return False
 
 
 def walked(dirs: list[str]) -> list[str]:
@@ -203,7 +246,20 @@ def _folder_mentions(folder: str) -> tuple[bool, list[str]]:
     return any(mentions_emr(text) for text in texts), [called for text in texts for called in called_folders(folder, text)]
 
 
-def scan(root: str) -> Prescan:
+def _read_for_the_scan(path: str, text: str, downloads: bool) -> bool:
+    """Whether a file the scan reads names an EMR type or calls a remote EMR module (its folder is then kept:
+    Checkov downloads the module when asked to); hands its text to what names resources Checkov leaves out or
+    cannot see."""
+    from checkov_emr_security import left_out, unseen
+
+    mentions = mentions_emr(text)
+    if mentions or os.path.basename(path) in SERVERLESS_FILES:
+        left_out.inspect(path, text)
+    unseen.note(path, text, downloads)
+    return mentions or (path.endswith(TERRAFORM_SUFFIXES) and bool(unseen.remote_emr_modules(path, text)))
+
+
+def scan(root: str, downloads: bool = False) -> Prescan:
     """Paths as Checkov walks them: under `root` as given on its command line."""
     result = Prescan()
     relevant: set[str] = set()  # files Checkov must read
@@ -225,7 +281,7 @@ def scan(root: str) -> Prescan:
             if problem:
                 result.unjudged[path] = problem
                 continue
-            mentions = mentions_emr(text)
+            mentions = _read_for_the_scan(path, text, downloads)
             if name.endswith(TERRAFORM_SUFFIXES):
                 terraform_files[os.path.normpath(folder)].append(
                     _TerraformFile(path, mentions, bool(_DECLARATION.search(text))))
@@ -289,16 +345,31 @@ def _skippable(root: str, relevant: set[str]) -> set[str]:
     return skip
 
 
+def _not_scanned(path: str, problem: Problem, warn: Callable[[str], None]) -> None:
+    from emrsec import unread
+
+    warn(f"checkov-emr: not scanned: {path}: {problem}")
+    unread.report(path, f"is not scanned: {problem.why}", problem.fix)
+
+
+def downloads_modules(arguments: list[str]) -> bool:
+    """Whether Checkov is told to download remote Terraform modules."""
+    from emrsec.sources import option_values
+
+    values = option_values(arguments, "--download-external-modules")
+    return bool(values) and values[-1].strip().lower() in ("true", "yes", "1")
+
+
 def narrowed(arguments: list[str], roots: Iterable[str], warn: Callable[[str], None]) -> tuple[list[str], set[str]]:
     """Checkov's arguments with one --skip-path for what the scan does not need; the files it still reads."""
     combined = Prescan()
     for root in roots:
-        found = scan(root)
+        found = scan(root, downloads_modules(arguments))
         combined.skip |= found.skip
         combined.kept |= found.kept
         combined.unjudged.update(found.unjudged)
-    for path, why in sorted(combined.unjudged.items()):
-        warn(f"checkov-emr: not scanned: {path}: {why}")
+    for path, problem in sorted(combined.unjudged.items()):
+        _not_scanned(path, problem, warn)
     pattern = combined.skip_pattern()
     return (arguments + ["--skip-path", pattern] if pattern else arguments), combined.kept
 
@@ -316,11 +387,13 @@ def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[s
 
     def judgeable(path: str) -> bool:
         try:
-            problem = _problem(path, os.stat(path).st_size)[0]
+            problem, text = _problem(path, os.stat(path).st_size)
         except OSError:
             return True  # Checkov reports a missing file itself
         if problem:
-            warn(f"checkov-emr: not scanned: {path}: {problem}")
+            _not_scanned(path, problem, warn)
+        else:
+            _read_for_the_scan(path, text, downloads_modules(arguments))
         return not problem
 
     files = [path for path in option_values(arguments, "-f", "--file") if judgeable(path)]

@@ -1,4 +1,4 @@
-"""Registers CKV_EMRSEC_1-8 for Terraform, .tf.json (CDKTF) and Terraform plan JSON."""
+"""Registers the resource checks for Terraform, .tf.json (CDKTF) and Terraform plan JSON."""
 from emrsec.checkov_checks import register_terraform
 
 register_terraform()

@@ -46,6 +46,7 @@ def test_huge_and_deeply_nested_templates_stay_bounded(tmp_path) -> None:
     found = _findings(completed)
     assert ("AWS::EMR::SecurityConfiguration.LegitGood", "CKV_EMRSEC_1", "PASSED") in found
     assert ("AWS::EMR::SecurityConfiguration.LegitBad", "CKV_EMRSEC_1", "FAILED") in found
+    assert ("huge.json", "CKV_EMRSEC_9", "FAILED") in found  # not scanned, so not passed
     deep_results = {result for resource, check, result in found if resource.endswith(".Deep") and check != "CKV_EMRSEC_7"}
     assert deep_results == {"FAILED"}
 

@@ -17,9 +17,10 @@ import yaml
 
 from checkov_emr_security import github_annotations, outputs, precommit
 from checkov_runs import BIN, REPO, checkov_emr, plain_checkov, records
-from emrsec.catalog import BY_ID, CHECKS
+from emrsec.catalog import BY_ID, CHECKS, RESOURCE_CHECKS
 
-PACK_IDS = {spec.id for spec in CHECKS}
+PACK_IDS = {spec.id for spec in CHECKS}  # what checkov-emr reports
+RESOURCE_CHECK_IDS = {spec.id for spec in RESOURCE_CHECKS}  # what plain Checkov with the pack reports
 SARIF_SCHEMA = os.path.join(REPO, "tests", "schemas", "sarif-2.1.0.json")
 GITHUB_WORKFLOW = os.path.join(REPO, "examples", "ci", "github-actions.yml")
 GITLAB_PIPELINE = os.path.join(REPO, "examples", "ci", "gitlab-ci.yml")
@@ -89,6 +90,7 @@ resource "aws_emr_security_configuration" "unverifiable" {
   configuration = var.unknown_configuration
 }
 """ + CLUSTER % ("bare", "bare", "")
+BROKEN_TF = 'resource "aws_emr_security_configuration" "broken" {\n  name          = "broken"\n  configuration = \n}\n'
 PASSING_CFN = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
   EmrKey:
@@ -395,6 +397,13 @@ def test_real_pre_commit_blocks_a_failing_commit_and_lets_a_passing_one_through(
     turned_off = commit("in transit off", "analytics/variables.tf")
     said = turned_off.stdout + turned_off.stderr
     assert turned_off.returncode != 0 and "CKV_EMRSEC_2" in said and "/emr.tf" in said, said
+    assert git("reset", "-q", "--hard").returncode == 0
+
+    # A security configuration in a file that does not parse: blocked, naming the file and the parser's error.
+    _write(os.path.join(repo, "analytics", "broken.tf"), BROKEN_TF)
+    broken = commit("broken", "analytics/broken.tf")
+    said = broken.stdout + broken.stderr
+    assert broken.returncode != 0 and "CKV_EMRSEC_9" in said and "broken.tf cannot be parsed" in said, said
 
 
 # --- SARIF, JUnit, annotations ----------------------------------------------------------------------------------
@@ -413,9 +422,11 @@ def _run_command(command: str, cwd: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def failing_workspace(tmp_path_factory) -> str:
-    """A repository in which every check of the pack fails at least once, in Terraform and CloudFormation."""
+    """A repository in which every check of the pack fails at least once, in Terraform and CloudFormation (and a
+    Terraform file that does not parse)."""
     root = str(tmp_path_factory.mktemp("workspace"))
     _write(os.path.join(root, "terraform", "main.tf"), FAILING_TF)
+    _write(os.path.join(root, "terraform", "broken.tf"), BROKEN_TF)
     _write(os.path.join(root, "terraform", "ok.tf"), PASSING_TF)
     _write(os.path.join(root, "cloudformation", "template.yaml"), FAILING_CFN)
     return root
@@ -462,7 +473,7 @@ def test_sarif_rules_carry_ids_names_readme_links_and_security_hub_controls(gith
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         assert "Fix: " in result["message"]["text"], result["message"]
     uris = {result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in run["results"]}
-    assert uris == {"terraform/main.tf", "cloudformation/template.yaml"}
+    assert uris == {"terraform/main.tf", "terraform/broken.tf", "cloudformation/template.yaml"}
 
 
 def test_sarif_from_plain_checkov_details_is_repaired() -> None:
@@ -484,7 +495,8 @@ def test_github_annotations_point_at_the_findings(github_sarif, failing_workspac
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     assert len(lines) == len(github_sarif["runs"][0]["results"])
-    pattern = re.compile(r"^::(error|warning|notice) file=(terraform/main\.tf|cloudformation/template\.yaml),"
+    pattern = re.compile(r"^::(error|warning|notice) "
+                         r"file=(terraform/(?:main|broken)\.tf|cloudformation/template\.yaml),"
                          r"line=\d+,endLine=\d+,title=(CKV_EMRSEC_\d)::\S.*Fix: ")
     assert all(pattern.match(line) for line in lines), lines[:3]
     assert {pattern.match(line).group(3) for line in lines} == PACK_IDS
@@ -571,7 +583,7 @@ def _pack_ids_in(completed: subprocess.CompletedProcess[str]) -> set[str]:
 def test_sample_checkov_yaml_loads_every_check_of_the_pack() -> None:
     completed = plain_checkov("-f", os.path.join("examples", "terraform", "main.tf"), "--config-file", IDE_CONFIG,
                               "-o", "json")
-    assert _pack_ids_in(completed) == PACK_IDS
+    assert _pack_ids_in(completed) == RESOURCE_CHECK_IDS
 
 
 def test_vscode_extension_invocation_loads_the_pack(tmp_path) -> None:
@@ -583,10 +595,10 @@ def test_vscode_extension_invocation_loads_the_pack(tmp_path) -> None:
     shutil.copy(os.path.join(REPO, "examples", "terraform", "main.tf"), tmp_path / "main.tf")
     extension_like = ["-s", "--repo-id", "vscode/workspace", "-f", str(tmp_path / "main.tf"), "-o", "json"]
     completed = plain_checkov(*extension_like, "--config-file", str(tmp_path / ".checkov.yaml"), cwd=str(tmp_path))
-    assert _pack_ids_in(completed) == PACK_IDS
+    assert _pack_ids_in(completed) == RESOURCE_CHECK_IDS
     # the checkov.externalChecksDir setting instead of the file
     completed = plain_checkov(*extension_like, "--external-checks-dir", installed_dir, cwd=str(tmp_path))
-    assert _pack_ids_in(completed) == PACK_IDS
+    assert _pack_ids_in(completed) == RESOURCE_CHECK_IDS
 
 
 # --- Terminal --------------------------------------------------------------------------------------------------
@@ -639,5 +651,6 @@ def test_readme_documents_each_integration() -> None:
     config = yaml.safe_load(snippet.group(1))
     assert config["repos"][0]["hooks"][0]["id"] == hook["id"]
     for expected in ("examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml", "examples/ide/.checkov.yaml",
-                     "checkov.externalChecksDir", "--config-file", "security-hub:EMR.3", "--pre-commit"):
+                     "checkov.externalChecksDir", "--config-file", "security-hub:EMR.3", "--pre-commit",
+                     "cdk synth", "cdktf synth", "--download-external-modules true"):
         assert expected in documented, expected

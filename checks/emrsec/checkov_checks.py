@@ -11,7 +11,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
 from emrsec import cloudformation_input, cloudformation_nesting, terraform_input
-from emrsec.catalog import CHECKS, CLOUDFORMATION_RESOURCE, CLUSTER, TERRAFORM_RESOURCE, CheckSpec
+from emrsec.catalog import CLOUDFORMATION_RESOURCE, CLUSTER, RESOURCE_CHECKS, TERRAFORM_RESOURCE, CheckSpec
 from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
 from emrsec.sources import candidates
 from emrsec.values import Variant
@@ -147,10 +147,10 @@ class CloudFormationCheck(_PackCheck, CfnResourceCheck):
 
 
 def register_terraform() -> None:
-    for spec in CHECKS:
+    for spec in RESOURCE_CHECKS:
         TerraformCheck(spec, _read_terraform_cluster if spec.resource == CLUSTER else _read_terraform)
 
 
 def register_cloudformation() -> None:
-    for spec in CHECKS:
+    for spec in RESOURCE_CHECKS:
         CloudFormationCheck(spec, _read_cloudformation_cluster if spec.resource == CLUSTER else _read_cloudformation)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Union
 
 import hcl2
 
-from emrsec import terraform_functions
+from emrsec import terraform_functions, unread
 from emrsec.sources import ModuleFiles, inside, project_root, var_files
 from emrsec.terraform_expressions import TerraformError, as_bool, evaluate_template, evaluate_value, unescape
 from emrsec.values import Unresolved
@@ -76,11 +76,12 @@ def _quoted_strings_unescaped(value: Any, depth: int = 0) -> Any:
 @functools.lru_cache(maxsize=512)
 def load_document(path: str) -> dict[str, Any]:
     """A .tf / .tf.json / .tfvars file as hcl2 (or json) reads it; {} for a file Terraform would reject."""
+    text = _read_text(path)
     try:
-        text = _read_text(path)
         document = json.loads(text) if path.endswith(".json") else _quoted_strings_unescaped(hcl2.loads(text))
         return document if isinstance(document, dict) else {}
-    except Exception:  # a broken file contributes nothing; Checkov reports it on its own
+    except Exception as error:  # a broken file contributes nothing; CKV_EMRSEC_9 names it if it holds EMR resources
+        unread.report_terraform_syntax(path, str(error), text)
         return {}
 
 

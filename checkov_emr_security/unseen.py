@@ -1,0 +1,145 @@
+"""EMR resources `checkov-emr` knows exist but cannot judge: warnings (not findings) on stderr and in the JSON
+and SARIF outputs.
+
+- A CDK app (`cdk.json`) whose sources use the EMR constructs, without the synthesized templates (`cdk.out`,
+  or cdk.json's `output`) to scan: `cdk synth` first. The same for a CDKTF app (`cdktf.json`, `cdktf.out`).
+- A remote Terraform module call (registry, git, URL) that Checkov does not download and whose name or
+  source says EMR (`terraform-aws-modules/emr/aws`, `module "emr_cluster"`): any other remote module would
+  be a warning on nearly every repository, and rarely holds an EMR resource.
+
+The prescan hands every file it reads to `note`; `warnings()` then checks the CDK apps' sources.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from checkov_emr_security import prescan
+
+APPS = {"cdk.json": ("cdk.out", "cdk synth"), "cdktf.json": ("cdktf.out", "cdktf synth")}
+# How a CDK (any language) or CDKTF source names the EMR constructs or provider resources.
+_CDK_EMR = re.compile(r"(?i)\baws[-_.]?emr\b|\bservices\.emr\b|\bEmrCreateCluster\b")
+_CDKTF_EMR = re.compile(r"(?i)\bemr[-_]?(?:cluster|security[-_]?configuration)\b|\baws_emr_")
+_SOURCE_SUFFIXES = (".ts", ".js", ".mjs", ".py", ".java", ".cs", ".go", ".kt")
+_SOURCE_FOLDERS_SKIPPED = {"cdk.out", "cdktf.out", "build", "dist", "target", "obj", "__pycache__"}  # and walked()'s
+MAX_SOURCE_FILES = 2_000
+MAX_SOURCE_BYTES = 1024 * 1024
+_MODULE = re.compile(r'(?m)^[ \t]*module[ \t]+"?(?P<name>[\w-]+)"?[ \t]*\{')
+_SOURCE = re.compile(r'(?m)^[ \t]*source[ \t]*=[ \t]*"(?P<source>[^"]*)"')
+_BLOCK_END = re.compile(r"(?m)^\}")
+_EMR_WORD = re.compile(r"(?i)(?<![a-z])emr(?![a-z])")
+
+
+@dataclass(frozen=True)
+class Unseen:
+    path: str
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.text}"
+
+
+_APPS: dict[str, str] = {}  # app folder -> its manifest name (cdk.json, cdktf.json)
+_MODULES: list[Unseen] = []
+_NOTED: Optional[list[Unseen]] = None
+
+
+def _local(source: str) -> bool:
+    return source.startswith(("./", "../", "/")) or source in (".", "..")
+
+
+def _module_calls(path: str, text: str) -> list[tuple[str, str, int]]:
+    """(name, source, line) of each module call of a .tf or .tf.json file."""
+    if path.endswith(".json"):
+        try:
+            modules = json.loads(text).get("module", {})
+        except (ValueError, AttributeError):
+            return []
+        blocks = modules if isinstance(modules, list) else [modules]
+        return [(name, str(body.get("source", "")), 1) for block in blocks if isinstance(block, dict)
+                for name, body in block.items() if isinstance(body, dict)]
+    calls = []
+    for match in _MODULE.finditer(text):
+        end = _BLOCK_END.search(text, match.end())
+        source = _SOURCE.search(text, match.end(), end.start() if end else len(text))
+        if source:
+            calls.append((match.group("name"), source.group("source"), text.count("\n", 0, match.start()) + 1))
+    return calls
+
+
+def remote_emr_modules(path: str, text: str) -> list[tuple[str, str, int]]:
+    """The file's remote module calls whose name or source says EMR."""
+    if "module" not in text:
+        return []
+    return [(name, source, line) for name, source, line in _module_calls(path, text)
+            if source and not _local(source) and _EMR_WORD.search(f"{name} {source}")]
+
+
+def note(path: str, text: str, downloads: bool) -> None:
+    """Takes in one file the scan reads (its text as the prescan read it)."""
+    name = os.path.basename(path)
+    if name in APPS:
+        _APPS[os.path.dirname(path)] = name
+    elif name.endswith((".tf", ".tf.json")) and not downloads:
+        _MODULES.extend(Unseen(path, line, f'module "{module}" ({source}) is not downloaded, so the EMR resources '
+                                            "it may define are not judged: add --download-external-modules true "
+                                            "(or scan the plan: terraform show -json)")
+                        for module, source, line in remote_emr_modules(path, text))
+
+
+def _output_folder(app: str, manifest: str) -> str:
+    try:
+        with open(os.path.join(app, manifest), encoding="utf-8") as handle:
+            output = json.load(handle).get("output")
+    except (OSError, ValueError, AttributeError):
+        output = None
+    return os.path.join(app, output if isinstance(output, str) and output else APPS[manifest][0])
+
+
+def _synthesized(folder: str) -> bool:
+    for _, _, names in os.walk(folder):
+        if any(name.endswith((".template.json", ".tf.json")) for name in names):
+            return True
+    return False
+
+
+def _emr_source(app: str, manifest: str) -> Optional[str]:
+    """The first source file of the app that uses EMR constructs (bounded: an app's sources are few)."""
+    pattern = _CDK_EMR if manifest == "cdk.json" else _CDKTF_EMR
+    seen = 0
+    for folder, dirs, names in os.walk(app):
+        dirs[:] = sorted(d for d in prescan.walked(dirs) if d not in _SOURCE_FOLDERS_SKIPPED)
+        for name in sorted(names):
+            if not name.endswith(_SOURCE_SUFFIXES) or name.endswith(".d.ts"):
+                continue
+            seen += 1
+            if seen > MAX_SOURCE_FILES:
+                return None
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as handle:
+                    text = prescan.decoded(handle.read(MAX_SOURCE_BYTES)) or ""
+            except OSError:
+                continue
+            if pattern.search(text):
+                return path
+    return None
+
+
+def warnings() -> list[Unseen]:
+    """Every warning of the scan, computed once."""
+    global _NOTED
+    if _NOTED is None:
+        _NOTED = list(_MODULES)
+        for app, manifest in sorted(_APPS.items()):
+            output, command = _output_folder(app, manifest), APPS[manifest][1]
+            source = None if _synthesized(output) else _emr_source(app, manifest)
+            if source:
+                _NOTED.append(Unseen(os.path.join(app, manifest), 1,
+                                      f"the app defines EMR resources ({source}) but has no synthesized "
+                                      f"{os.path.basename(output)}/ to scan: run `{command}` before the scan"))
+    return _NOTED
