@@ -593,8 +593,12 @@ def evaluate_template(text: str, resolve: Resolver, functions: dict[str, Callabl
     if len(pieces) == 1 and pieces[0][0]:
         return evaluate_expression(pieces[0][1], resolve, functions)
     segments: list[Segment] = []
-    for is_interpolation, part in pieces:
-        segments.append(as_text(evaluate_expression(part, resolve, functions)) if is_interpolation else part)
+    untraced = _TRACE.set(None)  # text with holes (a JSON heredoc): which key a hole fills is not known here
+    try:
+        for is_interpolation, part in pieces:
+            segments.append(as_text(evaluate_expression(part, resolve, functions)) if is_interpolation else part)
+    finally:
+        _TRACE.reset(untraced)
     if all(isinstance(s, str) for s in segments):
         return "".join(segments)  # type: ignore[arg-type]
     merged: list[Segment] = []
