@@ -70,8 +70,9 @@ def fix_result(result: dict[str, Any]) -> None:
 
 def _warnings() -> list[Any]:
     from checkov_emr_security import unseen
+    from emrsec import undecided
 
-    return unseen.warnings()
+    return [*unseen.warnings(), *undecided.noted()]
 
 
 def notification(warning: Any) -> dict[str, Any]:

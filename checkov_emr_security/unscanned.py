@@ -8,9 +8,12 @@ reason, so the file is read again with the pack's reader to quote the parser's e
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
+import sys
+import tempfile
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import yaml
@@ -159,12 +162,24 @@ def install(directories: Sequence[str], asked: Callable[[str, str], bool]) -> No
     if getattr(original, "_checkov_emr", False):
         return
     last_folder = os.path.abspath(directories[-1]) if directories else None
+    import_pack()
+    from emrsec import undecided
+
+    shown: set[Any] = set()
+    handle, notes = tempfile.mkstemp(prefix="checkov-emr-undecided-", suffix=".jsonl")
+    os.close(handle)
+    os.environ[undecided.UNDECIDED_ENV] = notes  # the checks may run in forked processes
+    atexit.register(lambda: os.path.exists(notes) and os.remove(notes))
 
     def run(self: RunnerRegistry, root_folder: Optional[str] = None, external_checks_dir: Optional[list[str]] = None,
             files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Report]:
         reports = original(self, root_folder, external_checks_dir, files, *args, **kwargs)
         last = root_folder is None or last_folder in (None, os.path.abspath(root_folder))
         add_findings(reports, self.runner_filter, root_folder, last, asked)
+        for warning in undecided.noted():
+            if warning not in shown:
+                shown.add(warning)
+                print(f"checkov-emr: warning: {warning}", file=sys.stderr)
         return reports
 
     run._checkov_emr = True  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 import expectations
-from checkov_runs import REPO, checkov_emr, plain_checkov_with_pack, records
+from checkov_runs import REPO, checkov_emr, plain_checkov_with_pack, records, reports
 
 LAYOUTS = os.path.join(REPO, "tests", "fixtures", "repositories")
 
@@ -82,3 +82,11 @@ def test_a_value_forwarded_by_a_caller_names_the_tfvars_file(tmp_path: pathlib.P
         "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.in_transit, passed by "
         "envs/dev/main.tf:13 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
         "(when called from envs/dev -> modules/emr)")
+
+
+def test_a_cluster_check_8_cannot_decide_is_a_warning_not_silence(tmp_path: pathlib.Path) -> None:
+    checkout = _checkout("leaves_project", tmp_path)
+    completed = checkov_emr("-d", "envs/prod", "-o", "json", cwd=str(checkout / "repo"))
+    [warning] = [w for report in reports(completed) for w in report["summary"].get("checkov_emr_warnings", [])]
+    assert "module.emr.aws_emr_cluster.this: CKV_EMRSEC_8 cannot be decided" in warning
+    assert "module.emr.aws_emr_cluster.this: CKV_EMRSEC_8 cannot be decided" in completed.stderr

@@ -10,9 +10,9 @@ from checkov.common.bridgecrew.severities import BcSeverities, Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
-from emrsec import cloudformation_input, cloudformation_nesting, terraform_input
+from emrsec import cloudformation_input, cloudformation_nesting, terraform_input, undecided
 from emrsec.catalog import CLOUDFORMATION_RESOURCE, CLUSTER, RESOURCE_CHECKS, TERRAFORM_RESOURCE, CheckSpec
-from emrsec.policy import Outcome, Verdict, evaluate, evaluate_cluster
+from emrsec.policy import NOT_CREATED, Outcome, Verdict, evaluate, evaluate_cluster
 from emrsec.sources import candidates
 from emrsec.values import Variant
 
@@ -116,7 +116,17 @@ class _PackCheck:
             self.evaluated_keys = [verdict.path]
         if verdict.outcome is not Outcome.PASSED:
             self.details = [verdict.message, f"Fix: {self.spec.fix}"]
+        if self.spec.resource == CLUSTER and verdict.outcome is Outcome.UNKNOWN and verdict.reason != NOT_CREATED:
+            scanned, resource = self._located(conf)
+            found = candidates(scanned)
+            line = conf.get("__start_line__", conf.get("__startline__"))
+            undecided.note(found[0][0] if len(found) == 1 else scanned, line if isinstance(line, int) else 1,
+                           resource, verdict.message)
         return _RESULTS[verdict.outcome]
+
+    def _located(self, conf: dict[str, Any]) -> tuple[str, str]:
+        """The file Checkov names the resource's, and the resource as Checkov reports it."""
+        raise NotImplementedError
 
 
 class TerraformCheck(_PackCheck, TfResourceCheck):
@@ -128,6 +138,10 @@ class TerraformCheck(_PackCheck, TfResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         return self._decide(conf)
 
+    def _located(self, conf: dict[str, Any]) -> tuple[str, str]:
+        scanned, resource_type, name = self.entity_path.rsplit(":", 2)
+        return scanned, str(conf.get("__address__") or f"{resource_type}.{name}")
+
 
 class CloudFormationCheck(_PackCheck, CfnResourceCheck):
     def __init__(self, spec: CheckSpec, read: Reader) -> None:
@@ -137,6 +151,10 @@ class CloudFormationCheck(_PackCheck, CfnResourceCheck):
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         return self._decide(conf)
+
+    def _located(self, conf: dict[str, Any]) -> tuple[str, str]:
+        resource_type = conf.get("Type")
+        return self.entity_path.split(f":{resource_type}:", 1)[0], f"{resource_type}.{self.entity_path.rsplit(':', 1)[-1]}"
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         # Checkov's CloudFormation runner drops `details`; carry them in the result for JSON and checkov-emr.

@@ -31,6 +31,7 @@ class Verdict:
 
 
 PASS = Verdict(Outcome.PASSED)
+NOT_CREATED = "is not created"  # count = 0: nothing is deployed, nothing to report
 ROOT = "configuration"
 ENC = "EncryptionConfiguration"
 AT_REST_KEYS = ("EnableAtRestEncryption", "EnableInTransitEncryption", "AtRestEncryptionConfiguration",
@@ -306,7 +307,7 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     (count = 0): nothing to report, not even check 7.
     """
     if not variants:
-        return {n: Verdict(Outcome.UNKNOWN, ROOT, "is not created") for n in range(1, 8)}
+        return {n: Verdict(Outcome.UNKNOWN, ROOT, NOT_CREATED) for n in range(1, 8)}
     per_variant = [(v, _evaluate_one(v.value)) for v in variants]
     verdicts = {number: _across_variants([_in_variant(results[number], variant) for variant, results in per_variant])
                 for number in range(1, 7)}
@@ -320,7 +321,7 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
 def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
     """CKV_EMRSEC_8 over the cluster's properties (each variant a dict): `key` is set and non-empty."""
     if not variants:
-        return Verdict(Outcome.UNKNOWN, key, "is not created")
+        return Verdict(Outcome.UNKNOWN, key, NOT_CREATED)
     def named(properties: Any) -> None:
         if not isinstance(properties, dict):
             raise _fail(key, f"cannot be read: the cluster's properties are {type_name(properties)}")
