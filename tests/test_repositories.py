@@ -90,3 +90,10 @@ def test_a_cluster_check_8_cannot_decide_is_a_warning_not_silence(tmp_path: path
     [warning] = [w for report in reports(completed) for w in report["summary"].get("checkov_emr_warnings", [])]
     assert "module.emr.aws_emr_cluster.this: CKV_EMRSEC_8 cannot be decided" in warning
     assert "module.emr.aws_emr_cluster.this: CKV_EMRSEC_8 cannot be decided" in completed.stderr
+
+
+def test_the_hook_judges_a_changed_example_through_the_wrapper_it_calls(tmp_path: pathlib.Path) -> None:
+    checkout = _checkout("wrapper_examples", tmp_path)
+    completed = checkov_emr("--pre-commit", "-o", "json", "examples/minimal/main.tf", cwd=str(checkout))
+    failed = {(r["resource"], r["check_id"]) for r in records(completed) if r["check_result"]["result"] == "FAILED"}
+    assert ("aws_emr_cluster.this", "CKV_EMRSEC_8") in failed
