@@ -37,7 +37,7 @@ def _cases() -> list[tuple[str, str]]:
 
 def _checkout(layout: str, tmp_path: pathlib.Path) -> pathlib.Path:
     copy = tmp_path / layout
-    shutil.copytree(os.path.join(LAYOUTS, layout), copy)
+    shutil.copytree(os.path.join(LAYOUTS, layout), copy, symlinks=True)
     work_tree = copy / "repo" if (copy / "repo").is_dir() else copy
     subprocess.run(["git", "init", "-q", str(work_tree)], check=True)
     return copy

@@ -79,15 +79,19 @@ def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[
         resource = resources.get(logical_id) if isinstance(resources, dict) else None
         if isinstance(resource, dict) and resource.get("Type") == conf.get("Type"):
             return resource.get("Properties", {}), template
-        return _substituted(conf, scanned), template
-    return _substituted(conf, scanned), cloudformation_input.Template()
+        return _substituted(conf, scanned, document, logical_id), template
+    return _substituted(conf, scanned, None, logical_id), cloudformation_input.Template()
 
 
-def _substituted(conf: dict[str, Any], scanned: str) -> Any:
-    """Checkov's copy of the Properties; in a serverless.yml Checkov substituted the variables it could resolve."""
-    if os.path.basename(scanned) in _SERVERLESS_FILES:
-        return cloudformation_input.serverless_variables(conf.get("Properties", {}))
-    return conf.get("Properties", {})
+def _substituted(conf: dict[str, Any], scanned: str, document: Any, logical_id: str) -> Any:
+    """Checkov's copy of the Properties; in a serverless.yml Checkov substituted the variables it could resolve,
+    and `document` (the file as written) says which values came from variables."""
+    if os.path.basename(scanned) not in _SERVERLESS_FILES:
+        return conf.get("Properties", {})
+    written: Any = document
+    for key in ("resources", "Resources", logical_id, "Properties"):
+        written = written.get(key) if isinstance(written, dict) else None
+    return cloudformation_input.serverless_variables(conf.get("Properties", {}), written, document)
 
 
 def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:

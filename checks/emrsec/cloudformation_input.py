@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from emrsec.jsontext import MAX_DEPTH, Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
+from emrsec.jsontext import MAX_DEPTH, Segment, parse_json, parse_with_holes, split_interpolations
 from emrsec.values import Invalid, Unresolved, Variant, unresolved_text
 
 MAX_CONDITIONS = 6  # conditions one property's Fn::Ifs may use: 2**6 assignments are evaluated
@@ -80,9 +80,12 @@ def _typed(value: ParameterValue, body: dict[str, Any]) -> ParameterValue:
     return value
 
 
-def resolve_parameter(node: Any, context: Template) -> ParameterValue:
-    """A value a parent passes to a nested stack's parameter, resolved in the parent's context."""
+def resolve_parameter(node: Any, context: Template) -> Optional[ParameterValue]:
+    """A value a parent passes to a nested stack's parameter, resolved in the parent's context; None when it
+    passes `!Ref AWS::NoValue` (the parameter takes its default)."""
     value = _Resolver(context).value(node)
+    if value is _NO_VALUE:
+        return None
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, (str, int, float)):
@@ -295,16 +298,67 @@ class _ToJson:
 
 
 # A Serverless Framework variable Checkov could not resolve (`${env:KEY}`, `${ssm:/x}`, `${opt:stage, 'dev'}`).
-_SERVERLESS_VARIABLE = re.compile(r"\$\{(?:self|env|opt|ssm|s3|cf|file|sls|param|aws|strToBool)[:(][^}]*\}")
+_SERVERLESS_VARIABLE = re.compile(r"\$\{(?!AWS::)[A-Za-z][\w-]*[:(]")  # ${env:X}, ${file(x)}; not Fn::Sub's
+_SERVERLESS_EXTERNAL = re.compile(r"\$\{(?!AWS::|self:)[A-Za-z][\w-]*[:(]")  # from outside the file
 
 
-def serverless_variables(tree: Any) -> Any:
-    """Checkov's serverless properties with the variables it left unresolved made unknown: they may be empty."""
-    def leaf(value: Any) -> Any:
-        if not isinstance(value, str) or not _SERVERLESS_VARIABLE.search(value):
-            return value
-        return unresolved_text(value, [part for part in _SERVERLESS_VARIABLE.split(value)])
-    return map_leaves(tree, leaf)
+def _outside_variables(text: str) -> str:
+    """The literal text of a value, its `${...}` variables (nested ones included) left out."""
+    kept, depth, index = [], 0, 0
+    while index < len(text):
+        if text.startswith("${", index):
+            depth, index = depth + 1, index + 2
+            continue
+        if text[index] == "}" and depth:
+            depth -= 1
+        elif not depth:
+            kept.append(text[index])
+        index += 1
+    return "".join(kept)
+
+
+_SELF_REFERENCE = re.compile(r"\$\{self:([\w.\-]+)")
+
+
+def _from_outside(written: Any, document: Any, depth: int = 0) -> bool:
+    """Whether a value as written comes from outside the file: a variable other than `${self:...}`, or a
+    `${self:...}` leading to one."""
+    if depth > 16:
+        return True  # a chain of self-references this long is not followed: unknown
+    if isinstance(written, dict):
+        return any(_from_outside(v, document, depth + 1) for v in written.values())
+    if isinstance(written, list):
+        return any(_from_outside(v, document, depth + 1) for v in written)
+    if not isinstance(written, str):
+        return False
+    if _SERVERLESS_EXTERNAL.search(written):
+        return True
+    for path in _SELF_REFERENCE.findall(written):
+        target = document
+        for key in path.split("."):
+            target = target.get(key) if isinstance(target, dict) else None
+        if _from_outside(target, document, depth + 1):
+            return True
+    return False
+
+
+def serverless_variables(tree: Any, written: Any, document: Any, depth: int = 0) -> Any:
+    """Checkov's serverless properties, with every value that comes from a variable Checkov could not resolve, or
+    from outside the file (`${env:X, true}`: Checkov substitutes the fallback), unknown: it may be empty.
+    `written` is the same properties as the file (`document`) writes them."""
+    if depth > MAX_DEPTH:
+        return tree
+    if isinstance(written, str) and _from_outside(written, document):
+        return unresolved_text(written, [_outside_variables(written)])
+    if isinstance(tree, dict):
+        return {k: serverless_variables(v, written.get(k) if isinstance(written, dict) else None, document, depth + 1)
+                for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [serverless_variables(v, written[i] if isinstance(written, list) and i < len(written) else None,
+                                     document, depth + 1) for i, v in enumerate(tree)]
+    if isinstance(tree, str) and _SERVERLESS_VARIABLE.search(tree):
+        return unresolved_text(tree, [_outside_variables(tree)])
+    return tree
 
 
 def _property_branches(properties: Any, key: str) -> list[tuple[str, Any]]:

@@ -8,6 +8,7 @@ else the scanned folder), wherever they live.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import os
@@ -17,6 +18,7 @@ from checkov.cloudformation import parser as cloudformation_parser
 
 from emrsec.cloudformation_input import Template, resolve_parameter
 from emrsec.sources import MAX_FILE_BYTES, project_root, scan_roots
+from emrsec.values import Unresolved
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _NESTING_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
@@ -25,9 +27,11 @@ MAX_TEMPLATES = 5_000  # template files read (as text) to find the parents of on
 
 
 @functools.lru_cache(maxsize=8)
-def _nesting_templates(project: str) -> tuple[str, ...]:
-    """The templates of the project that nest another one (a text search, no parsing)."""
+def _project_templates(project: str) -> tuple[tuple[str, ...], collections.Counter[str]]:
+    """The templates of the project that nest another one (a text search, no parsing), and how many templates
+    bear each file name."""
     found = []
+    names_seen: collections.Counter[str] = collections.Counter()
     read = 0
     for folder, dirs, names in os.walk(project):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
@@ -36,6 +40,7 @@ def _nesting_templates(project: str) -> tuple[str, ...]:
             if not name.endswith(TEMPLATE_SUFFIXES) or read >= MAX_TEMPLATES:
                 continue
             read += 1
+            names_seen[name] += 1
             try:
                 if os.path.getsize(path) > 10 * MAX_FILE_BYTES:
                     continue
@@ -45,7 +50,7 @@ def _nesting_templates(project: str) -> tuple[str, ...]:
                 continue
             if any(kind in text for kind in _NESTING_TYPES):
                 found.append(path)
-    return tuple(found)
+    return tuple(found), names_seen
 
 
 @functools.lru_cache(maxsize=64)
@@ -78,17 +83,24 @@ def _asset_sources(folder: str) -> dict[str, str]:
     return sources
 
 
-def _nests(parent: str, properties: dict[str, Any], child: str) -> bool:
-    """Whether a nesting resource's TemplateURL / Location names the child template."""
+_EXACTLY, _BY_NAME = "exactly", "by file name"
+
+
+def _nests(parent: str, properties: dict[str, Any], child: str) -> str:
+    """How a nesting resource's TemplateURL / Location names the child template: exactly (a local path, a CDK
+    asset), by file name only (an S3 URL ending with it), or not ('')."""
     location = properties.get("TemplateURL", properties.get("Location"))
     folder = os.path.dirname(parent)
     if isinstance(location, str) and "://" not in location:
-        return os.path.realpath(os.path.join(folder, location)) == child
+        return _EXACTLY if os.path.realpath(os.path.join(folder, location)) == child else ""
     texts = _strings(location)  # an S3 URL, also one built with Fn::Join / Fn::Sub: its last part names the file
     key = texts[-1].rsplit("/", 1)[-1] if texts else ""
     if key and os.path.realpath(_asset_sources(folder).get(key, "")) == child:
-        return True
-    return any("://" in text for text in texts) and key == os.path.basename(child)
+        return _EXACTLY
+    if not (any("://" in text for text in texts) and key == os.path.basename(child)):
+        return ""
+    folder_in_url = texts[-1].rsplit("/", 2)[-2] if texts[-1].count("/") >= 2 else ""  # .../nestedapp/emr.yaml
+    return _EXACTLY if folder_in_url == os.path.basename(os.path.dirname(child)) else _BY_NAME
 
 
 def _strings(node: Any, depth: int = 0) -> list[str]:
@@ -113,11 +125,19 @@ def _passed(parent: str, child: str, depth: int) -> list[dict[str, Any]]:
         properties = resource.get("Properties") if isinstance(resource, dict) else None
         if resource.get("Type") not in _NESTING_TYPES or not isinstance(properties, dict):
             continue
-        if _nests(parent, properties, child):
-            parameters = properties.get("Parameters")
-            context = context_of(parent, depth + 1)
-            passed.append({name: resolve_parameter(value, context) for name, value in parameters.items()}
-                          if isinstance(parameters, dict) else {})
+        how = _nests(parent, properties, child)
+        if not how:
+            continue
+        parameters = properties.get("Parameters") if isinstance(properties.get("Parameters"), dict) else {}
+        if how == _BY_NAME and _project_templates(project_root(os.path.dirname(child)))[1][os.path.basename(child)] > 1:
+            # the URL may name another template of the same file name: what it passes is not known to be ours
+            passed.append({name: Unresolved(f"!Ref {name}, passed by {os.path.basename(parent)}, whose TemplateURL "
+                                            "names a file name several templates of the project bear")
+                           for name in parameters})
+            continue
+        context = context_of(parent, depth + 1)
+        values = {name: resolve_parameter(value, context) for name, value in parameters.items()}
+        passed.append({name: value for name, value in values.items() if value is not None})  # None: AWS::NoValue
     return passed
 
 
@@ -130,7 +150,7 @@ def context_of(path: str, depth: int = 0) -> Template:
     if depth > 8:  # nesting deeper than CloudFormation's own limit: values unknown
         return Template.from_document(document, passed=[{}], parent_known=False)
     roots = {project_root(root) for root in scan_roots()} | {project_root(os.path.dirname(child))}
-    passed = [values for project in sorted(roots) for parent in _nesting_templates(project)
+    passed = [values for project in sorted(roots) for parent in _project_templates(project)[0]
               if os.path.realpath(parent) != child and _may_nest(parent, child)
               for values in _passed(parent, child, depth)]
     if passed:

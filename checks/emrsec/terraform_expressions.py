@@ -175,7 +175,8 @@ class _Parser:
                 return chosen
             if not isinstance(when_true, _Failed) and when_true == when_false and not is_unknown(when_true):
                 return when_true
-            absent = any(isinstance(b, _Failed) or is_absent(b) for b in (when_true, when_false))
+            # an object or list branch may hold empty members: what is read from the result may be empty
+            absent = any(isinstance(b, (_Failed, dict, list)) or is_absent(b) for b in (when_true, when_false))
             return Unresolved(f"a conditional on {_describe(condition)}", maybe_absent=absent)
         finally:
             self.depth -= 1
@@ -599,6 +600,8 @@ def evaluate_template(text: str, resolve: Resolver, functions: dict[str, Callabl
             segments.append(as_text(evaluate_expression(part, resolve, functions)) if is_interpolation else part)
     finally:
         _TRACE.reset(untraced)
+    if sum(len(s) for s in segments if isinstance(s, str)) > MAX_EXPRESSION:
+        return Unresolved("a string too long to evaluate")  # e.g. locals that each double the one before
     if all(isinstance(s, str) for s in segments):
         return "".join(segments)  # type: ignore[arg-type]
     merged: list[Segment] = []

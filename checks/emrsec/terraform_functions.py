@@ -8,8 +8,8 @@ from typing import Any, Callable
 import yaml
 
 from emrsec.sources import ModuleFiles
-from emrsec.terraform_expressions import (Encoded, TerraformError, as_bool, as_text, deep_unknown, evaluate_template,
-                                          is_absent, is_unknown)
+from emrsec.terraform_expressions import (MAX_EXPRESSION, Encoded, TerraformError, as_bool, as_text, deep_unknown,
+                                          evaluate_template, is_absent, is_unknown)
 from emrsec.values import Invalid, Unresolved
 
 _MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
@@ -35,11 +35,14 @@ def _guard(function: Callable[..., Any], name: str) -> Callable[..., Any]:
         if name not in _PASS_THROUGH and any(deep_unknown(a) for a in arguments):
             return Unresolved(f"{name}() of a value unknown before deploy")
         try:
-            return function(*arguments)
+            result = function(*arguments)
         except TerraformError:
             raise
         except Exception:
             return Unresolved(f"{name}(...)")
+        if isinstance(result, (str, list)) and len(result) > MAX_EXPRESSION:  # a value doubled over and over
+            return Unresolved(f"{name}() of a value too large to evaluate")
+        return result
     return call
 
 
@@ -82,10 +85,12 @@ def _to_bool(value: Any) -> Any:
 
 
 def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
-    if _unknown(mapping, key):  # any of the values, or the default, may be the one
+    if _unknown(mapping):  # any key may be missing from a map unknown before deploy
+        return Unresolved("lookup() in a map unknown before deploy")
+    if _unknown(key):  # any of the values, or the default, may be the one
         options = list(mapping.values()) if isinstance(mapping, dict) else []
         return Unresolved(f"lookup() by {key.source if isinstance(key, Unresolved) else 'a template'}",
-                          maybe_absent=any(v is None or v == "" for v in options + list(default)))
+                          maybe_absent=any(is_absent(v) or isinstance(v, (dict, list)) for v in options + list(default)))
     if isinstance(mapping, dict) and key in mapping:
         return mapping[key]
     if default:

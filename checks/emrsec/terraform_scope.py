@@ -94,7 +94,7 @@ def _place(path: str, block: dict[str, Any], project: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _line_of(path: str, name: str) -> str:
     """`file:line` where a tfvars file sets `name` (hcl2 keeps no line for attributes)."""
-    pattern = re.compile(rf'^\s*"?{re.escape(name)}"?\s*[=:]', re.M)
+    pattern = re.compile(rf'^[ \t]*"?{re.escape(name)}"?[ \t]*[=:]', re.M)
     match = pattern.search(_read_text(path))
     return os.path.basename(path) + (f":{_read_text(path).count(chr(10), 0, match.start()) + 1}" if match else "")
 
@@ -191,22 +191,31 @@ def module_source(module_dir: str) -> ModuleSource:
 
 def _calls_in(folder: str, names: list[str], project: str, calls: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]],
               ) -> list[str]:
-    """Adds the local module calls made by the files `names` of `folder`; returns the folders they call."""
+    """Adds the local module calls made by the files `names` of `folder` (override files merged into the calls
+    they override, as Terraform does); returns the folders they call. Folders are real paths, as the scanned
+    files' are."""
+    folder = os.path.realpath(folder)
+    made: dict[str, dict[str, Any]] = {}  # module name -> its arguments, in this folder
     called_folders = []
-    for name in sorted(names):
+    for name in sorted(names, key=lambda n: (bool(_OVERRIDE.search(n)), n)):
         path = os.path.join(folder, name)
-        if not name.endswith((".tf", ".tf.json")) or not _LOCAL_MODULE_SOURCE.search(_read_text(path)):
+        override = bool(_OVERRIDE.search(name))
+        if not name.endswith((".tf", ".tf.json")) or not (override or _LOCAL_MODULE_SOURCE.search(_read_text(path))):
             continue
         for block in _blocks(load_document(path), "module"):
             for module_name, body in _named(block):
+                arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
+                if override and module_name in made:
+                    made[module_name].update(arguments)
+                    continue
                 source = unwrap(body.get("source"))
                 if not (isinstance(source, str) and source.startswith(("./", "../"))):
                     continue
-                called = os.path.normpath(os.path.join(folder, source))
+                called = os.path.realpath(os.path.join(folder, source))
                 if not inside(project, called):  # Terraform would follow it; the pack stays in the project
                     continue
-                arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
                 arguments[_WHERE] = _place(path, body, project)
+                made[module_name] = arguments
                 calls.setdefault((module_name, called), []).append((folder, arguments))
                 called_folders.append(called)
     return called_folders
@@ -275,7 +284,7 @@ def _converted(value: Any, declared: Any, depth: int = 0) -> Any:
         except ValueError:
             return value
     if kind == "object" and isinstance(value, dict) and isinstance(declared.of, dict):
-        result = dict(value)
+        result = {k: v for k, v in value.items() if k in declared.of}  # Terraform drops undeclared attributes
         for attribute, attribute_type in declared.of.items():
             if isinstance(attribute_type, _Type) and attribute_type.kind == "optional":
                 if result.get(attribute) is None:
@@ -314,7 +323,8 @@ def _instance(key: Optional[str]) -> tuple[Optional[int], Optional[str]]:
 class Scope:
     """One binding of a resource's references: its module folder, the chain of calls that reaches it, its instance.
 
-    `memo` is shared by the scopes of one binding: each variable and local is evaluated once, and a reference
+    `memo` is shared by the scopes of one binding (and the module outputs it reads), keyed by `chain`: each
+    variable, local and output is evaluated once per module instance, and a reference
     cycle is detected instead of followed.
     """
 
@@ -324,6 +334,11 @@ class Scope:
     instance: tuple[Optional[int], Optional[str]] = (None, None)  # count.index, each.key
     for_each: Any = None
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def chain(self) -> tuple[Any, ...]:
+        """Which module instance this scope is: the calls that reach it and its folder."""
+        return (*((c.name, c.caller_dir, c.instance) for c in self.calls), self.module_dir)
 
     @property
     def root_module_dir(self) -> str:
@@ -348,7 +363,9 @@ class Scope:
 
     def evaluate(self, value: Any) -> Any:
         """A raw value (as hcl2 reads it) with its expressions evaluated in this scope."""
-        functions = self.memo.setdefault(("functions", len(self.calls)), terraform_functions.table(self.files()))
+        functions = self.memo.get((self.chain, "functions"))
+        if functions is None:
+            functions = self.memo[(self.chain, "functions")] = terraform_functions.table(self.files())
         return evaluate_value(value, self._resolve, functions)
 
     def created(self, resource: dict[str, Any]) -> bool:
@@ -376,7 +393,7 @@ class Scope:
     def _resolve(self, root: str, path: list[Union[str, int]]) -> Any:
         name = path[0] if path else ""
         if root in ("var", "local") and isinstance(name, str):
-            key = (len(self.calls), root, name)
+            key = (self.chain, root, name)
             cached = self.memo.get(key, _MISSING)
             if cached is _IN_PROGRESS:
                 self.memo.setdefault("cycles", set()).add(key)
@@ -423,7 +440,7 @@ class Scope:
         """A counted resource as the list of its instances (a for_each one as a map), where count / for_each
         evaluate: a splat or index over it then means what it means in Terraform (none when count is 0)."""
         body = module_source(self.module_dir).resources.get((resource_type, name))
-        key = ("instances", len(self.calls), resource_type, name)
+        key = (self.chain, "instances", resource_type, name)
         if body is None or self.memo.get(key) is _IN_PROGRESS or not ({"count", "for_each"} & body.keys()):
             return None
         self.memo[key] = _IN_PROGRESS
@@ -459,8 +476,22 @@ class Scope:
         output = module_source(called).outputs.get(path[0], _MISSING)
         if output is _MISSING:
             return Unresolved(f"{shown}, an output that {os.path.relpath(called, self.root)} does not declare")
-        scope = Scope(called, self.root, self.calls + (Call(name, self.module_dir, arguments),))
-        value = scope.evaluate(output)
+        scope = Scope(called, self.root, self.calls + (Call(name, self.module_dir, arguments),), memo=self.memo)
+        key = (scope.chain, "output", path[0])
+        cached = self.memo.get(key, _MISSING)
+        if cached is _IN_PROGRESS:
+            return Unresolved(f"{shown}, which refers to itself")
+        if cached is _MISSING:
+            count = self.memo["resolutions"] = self.memo.get("resolutions", 0) + 1
+            if count > MAX_RESOLUTIONS:
+                return Unresolved("references too many to follow")
+            self.memo[key] = _IN_PROGRESS
+            try:
+                cached = scope.evaluate(output)
+            finally:
+                self.memo.pop(key, None)
+            self.memo[key] = cached
+        value = cached
         for key in path[1:]:
             if isinstance(value, Unresolved):
                 break
@@ -553,16 +584,32 @@ def bindings(module_dir: str, root: str, address: str, resource: Optional[dict[s
     (.tf.json, `-f` on a module's file), a folder that a module block under the root calls is that module.
     More than MAX_BINDINGS chains: the list ends with one more scope, which callers the caller may use to say so.
     """
-    module_dir, root = os.path.normpath(module_dir), os.path.normpath(root)
+    module_dir, root = os.path.realpath(module_dir), os.path.normpath(root)
     named_calls = tuple(_MODULE_SEGMENT.findall(address))
     instance = _instance(_MODULE_SEGMENT.sub("", address))
     for_each = unwrap(resource.get("for_each")) if resource else None
     if named_calls:
         chains = _call_chains(module_dir, named_calls, root) or [(Call(named_calls[-1][0], "", {}),)]
     else:
-        chains = [chain for (name, called) in module_calls(root) if called == module_dir
-                  for chain in _call_chains(module_dir, ((name, None),), root)] or [()]
+        chains = _chains_to(module_dir, root, frozenset()) or [()]
     return [Scope(module_dir, root, chain, instance, for_each) for chain in chains[:MAX_BINDINGS + 1]]
+
+
+def _chains_to(module_dir: str, root: str, seen: frozenset[str]) -> list[tuple[Call, ...]]:
+    """Every chain of module calls from a root module (a folder no call reaches) to `module_dir`, where the
+    address does not name the calls (.tf.json, `-f` on a module's file)."""
+    chains: list[tuple[Call, ...]] = []
+    for (name, called), callers in module_calls(root).items():
+        if called != module_dir:
+            continue
+        for caller_dir, arguments in callers:
+            if caller_dir in seen or caller_dir == module_dir:  # a cycle: Terraform cannot load it either
+                continue
+            for chain in _chains_to(caller_dir, root, seen | {module_dir}) or [()]:
+                chains.append(chain + (Call(name, caller_dir, arguments),))
+                if len(chains) > MAX_BINDINGS:
+                    return chains
+    return chains
 
 
 def resource_body(module_dir: str, resource_type: str, address: str) -> Optional[dict[str, Any]]:

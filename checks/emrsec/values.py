@@ -26,9 +26,14 @@ class Unresolved:
     maybe_absent: bool = True
 
 
+MAX_SHOWN = 300  # characters of an unresolved value kept for messages
+
+
 def unresolved_text(shown: str, parts: Iterable[Any]) -> Unresolved:
     """Text with unknown parts: present when a literal part, or an unknown part that cannot be empty, is non-empty."""
     present = any((isinstance(p, str) and p) or (isinstance(p, Unresolved) and not p.maybe_absent) for p in parts)
+    if len(shown) > MAX_SHOWN:  # text built from text built from text... stays short
+        shown = shown[:MAX_SHOWN - 3] + "..."
     return Unresolved(shown, maybe_absent=not present)
 
 
