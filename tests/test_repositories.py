@@ -71,16 +71,16 @@ def test_failures_name_the_root_chain_and_where_the_value_came_from(tmp_path: pa
     messages = _failure_messages("wrapper_examples", ".", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
         "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.security_configuration, "
-        "passed by examples/public-cluster/main.tf:5) (when called from examples/public-cluster -> ./)")
+        "passed by examples/public-cluster/main.tf:11) (when called from examples/public-cluster -> ./)")
     assert messages["CKV_EMRSEC_8"] == ("security_configuration is missing (from var.security_configuration_name, "
-                                        "default in variables.tf:15) (when called from examples/minimal -> ./)")
+                                        "default in variables.tf:17) (when called from examples/minimal -> ./)")
 
 
 def test_a_value_forwarded_by_a_caller_names_the_tfvars_file(tmp_path: pathlib.Path) -> None:
     messages = _failure_messages("envs_modules", "envs/dev", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
         "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.in_transit, passed by "
-        "envs/dev/main.tf:13 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
+        "envs/dev/main.tf:16 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
         "(when called from envs/dev -> modules/emr)")
 
 

@@ -34,7 +34,7 @@ _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 _LOCAL_MODULE_SOURCE = re.compile(r"""\bsource["']?\s*[=:]\s*"\.\.?/""")
 _OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
 _FORWARDED = re.compile(r"\$\{((?:var|local)\.[A-Za-z_][\w-]*)\}")  # an argument that passes a value on
-_WHERE = "__where__"  # added to a module call's arguments: file:line of the call, for messages
+_WHERE = "__where__"  # added to a module call's arguments: (file, line) of the call, for messages
 _MISSING = object()
 _IN_PROGRESS = object()
 
@@ -85,18 +85,20 @@ def load_document(path: str) -> dict[str, Any]:
         return {}
 
 
-def _place(path: str, block: dict[str, Any], project: str) -> str:
-    """`file:line` of a block, the file relative to the project, for messages."""
+def _place(path: str, block: dict[str, Any]) -> tuple[str, int]:
+    """(file, first line) of a block, for messages."""
     line = block.get("__start_line__") if isinstance(block, dict) else None
-    return (os.path.relpath(path, project) if project else path) + (f":{line}" if isinstance(line, int) else "")
+    return path, line if isinstance(line, int) else 1
 
 
 @functools.lru_cache(maxsize=1024)
-def _line_of(path: str, name: str) -> str:
-    """`file:line` where a tfvars file sets `name` (hcl2 keeps no line for attributes)."""
-    pattern = re.compile(rf'^[ \t]*"?{re.escape(name)}"?[ \t]*[=:]', re.M)
-    match = pattern.search(_read_text(path))
-    return os.path.basename(path) + (f":{_read_text(path).count(chr(10), 0, match.start()) + 1}" if match else "")
+def _line_of(path: str, name: str, after: int = 1) -> int:
+    """The line where `name = ...` is set in a file, from line `after` on (hcl2 keeps no line for attributes);
+    `after` itself when it is not found."""
+    text = _read_text(path)
+    start = sum(len(line) for line in text.splitlines(keepends=True)[:max(after - 1, 0)])
+    match = re.compile(rf'^[ \t]*"?{re.escape(name)}"?[ \t]*[=:]', re.M).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else after
 
 
 def unwrap(value: Any) -> Any:
@@ -140,21 +142,21 @@ class ModuleSource:
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)  # module name -> its call's arguments
-    declared_at: dict[str, str] = field(default_factory=dict)  # "var.x" / "local.y" -> "file:line", for messages
+    declared_at: dict[str, tuple[str, int]] = field(default_factory=dict)  # "var.x" -> (file, block line)
     tfvars_at: dict[str, str] = field(default_factory=dict)  # variable -> the tfvars file that sets it last
 
-    def add(self, document: dict[str, Any], override: bool, name: str = "") -> None:
+    def add(self, document: dict[str, Any], override: bool, path: str = "") -> None:
         for block in _blocks(document, "variable"):
             for variable_name, body in _named(block):
                 variable = self.variables.setdefault(variable_name, Variable())
                 if "default" in body:
                     variable.default = unwrap(body["default"])
-                    self.declared_at[f"var.{variable_name}"] = _place(name, body, "")
+                    self.declared_at[f"var.{variable_name}"] = _place(path, body)
                 variable.type = unwrap(body.get("type", variable.type))
                 variable.nullable = unwrap(body.get("nullable", variable.nullable)) is not False
         for block in _blocks(document, "locals"):
             self.locals.update({k: unwrap(v) for k, v in block.items() if not k.startswith("__")})
-            self.declared_at.update({f"local.{k}": _place(name, block, "") for k in block if not k.startswith("__")})
+            self.declared_at.update({f"local.{k}": _place(path, block) for k in block if not k.startswith("__")})
         for block in _blocks(document, "output"):
             self.outputs.update({name: unwrap(body["value"]) for name, body in _named(block) if "value" in body})
         for block in _blocks(document, "module"):
@@ -180,7 +182,8 @@ def module_source(module_dir: str) -> ModuleSource:
         names = []
     configuration = [n for n in names if n.endswith((".tf", ".tf.json"))]
     for name in sorted(configuration, key=lambda n: bool(_OVERRIDE.search(n))):  # override files last
-        source.add(load_document(os.path.join(module_dir, name)), bool(_OVERRIDE.search(name)), name)
+        path = os.path.join(module_dir, name)
+        source.add(load_document(path), bool(_OVERRIDE.search(name)), path)
     for name in sorted((n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")
                         or n.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=_tfvars_order):
         values = load_document(os.path.join(module_dir, name))
@@ -214,7 +217,7 @@ def _calls_in(folder: str, names: list[str], project: str, calls: dict[tuple[str
                 called = os.path.realpath(os.path.join(folder, source))
                 if not inside(project, called):  # Terraform would follow it; the pack stays in the project
                     continue
-                arguments[_WHERE] = _place(path, body, project)
+                arguments[_WHERE] = _place(path, body)
                 made[module_name] = arguments
                 calls.setdefault((module_name, called), []).append((folder, arguments))
                 called_folders.append(called)
@@ -504,14 +507,19 @@ class Scope:
         """Where `var.x` / `local.y` gets its value in this binding, for messages: 'var.x, default in variables.tf:3'."""
         root, _, name = reference.partition(".")
         source = module_source(self.module_dir)
-        folder = os.path.relpath(self.module_dir, project_root(self.root)).removeprefix(".")  # "" for the root
+        project = project_root(self.root)
+
+        def at(path: str, attribute: str, after: int = 1) -> str:
+            shown = os.path.relpath(path, project)
+            return f"{os.path.basename(path) if shown.startswith('..') else shown}:{_line_of(path, attribute, after)}"
         declared = source.declared_at.get(reference)
         if root == "local":
-            return f"{reference} ({os.path.join(folder, declared)})" if declared else reference
+            return f"{reference} ({at(declared[0], name, declared[1])})" if declared else reference
         if self.calls:
             call = self.calls[-1]
             if call.caller_dir and name in call.arguments:
-                passed = f"{reference}, passed by {call.arguments.get(_WHERE, call.caller_dir)}"
+                where = call.arguments.get(_WHERE)
+                passed = f"{reference}, passed by {at(where[0], name, where[1]) if where else call.caller_dir}"
                 argument = call.arguments[name]
                 forwarded = _FORWARDED.fullmatch(argument) if isinstance(argument, str) else None
                 return passed + (f" from {self.caller().provenance(forwarded.group(1))}" if forwarded else "")
@@ -520,10 +528,10 @@ class Scope:
         else:
             for path in reversed(var_files()):
                 if name in load_document(path):
-                    return f"{reference}, set in {_line_of(path, name)}"
+                    return f"{reference}, set in {at(path, name)}"
             if name in source.tfvars:
-                return f"{reference}, set in {os.path.join(folder, _line_of(source.tfvars_at[name], name))}"
-        return f"{reference}, default in {os.path.join(folder, declared)}" if declared else reference
+                return f"{reference}, set in {at(source.tfvars_at[name], name)}"
+        return f"{reference}, default in {at(declared[0], 'default', declared[1])}" if declared else reference
 
     def _local(self, name: str) -> Any:
         source = module_source(self.module_dir)
