@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from typing import Optional
 
-from checkov_emr_security import prescan
+from checkov_emr_security import import_pack, prescan
+
+import_pack()
+from emrsec.undecided import Notice  # noqa: E402  (the pack's folder is importable from here on)
 
 APPS = {"cdk.json": ("cdk.out", "cdk synth"), "cdktf.json": ("cdktf.out", "cdktf synth")}
 # How a CDK (any language) or CDKTF source names the EMR constructs or provider resources.
@@ -33,19 +35,9 @@ _BLOCK_END = re.compile(r"(?m)^\}")
 _EMR_WORD = re.compile(r"(?i)(?<![a-z])emr(?![a-z])")
 
 
-@dataclass(frozen=True)
-class Unseen:
-    path: str
-    line: int
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.text}"
-
-
 _APPS: dict[str, str] = {}  # app folder -> its manifest name (cdk.json, cdktf.json)
-_MODULES: list[Unseen] = []
-_NOTED: Optional[list[Unseen]] = None
+_MODULES: list[Notice] = []
+_NOTED: Optional[list[Notice]] = None
 
 
 def _local(source: str) -> bool:
@@ -85,7 +77,7 @@ def note(path: str, text: str, downloads: bool) -> None:
     if name in APPS:
         _APPS[os.path.dirname(path)] = name
     elif name.endswith((".tf", ".tf.json")) and not downloads:
-        _MODULES.extend(Unseen(path, line, f'module "{module}" ({source}) is not downloaded, so the EMR resources '
+        _MODULES.extend(Notice(path, line, f'module "{module}" ({source}) is not downloaded, so the EMR resources '
                                             "it may define are not judged: add --download-external-modules true "
                                             "(or scan the plan: terraform show -json)")
                         for module, source, line in remote_emr_modules(path, text))
@@ -130,7 +122,7 @@ def _emr_source(app: str, manifest: str) -> Optional[str]:
     return None
 
 
-def warnings() -> list[Unseen]:
+def warnings() -> list[Notice]:
     """Every warning of the scan, computed once."""
     global _NOTED
     if _NOTED is None:
@@ -139,7 +131,7 @@ def warnings() -> list[Unseen]:
             output, command = _output_folder(app, manifest), APPS[manifest][1]
             source = None if _synthesized(output) else _emr_source(app, manifest)
             if source:
-                _NOTED.append(Unseen(os.path.join(app, manifest), 1,
+                _NOTED.append(Notice(os.path.join(app, manifest), 1,
                                       f"the app defines EMR resources ({source}) but has no synthesized "
                                       f"{os.path.basename(output)}/ to scan: run `{command}` before the scan"))
     return _NOTED

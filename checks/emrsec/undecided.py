@@ -15,7 +15,9 @@ UNDECIDED_ENV = "CHECKOV_EMR_UNDECIDED"
 
 
 @dataclass(frozen=True)
-class Undecided:
+class Notice:
+    """A warning about a place in a file (not a finding): what `checkov-emr` prints and puts in its outputs."""
+
     path: str
     line: int
     text: str
@@ -37,7 +39,7 @@ def note(path: str, line: int, resource: str, reason: str) -> None:
         pass  # the verdict stays UNKNOWN; only the warning is lost
 
 
-def noted() -> list[Undecided]:
+def noted() -> list[Notice]:
     """Every cluster noted so far, once each, in the order noted."""
     target = os.environ.get(UNDECIDED_ENV)
     try:
@@ -45,4 +47,4 @@ def noted() -> list[Undecided]:
             lines = handle.read().splitlines()
     except OSError:
         return []
-    return list(dict.fromkeys(Undecided(*json.loads(line)) for line in lines if line.strip()))
+    return list(dict.fromkeys(Notice(*json.loads(line)) for line in lines if line.strip()))
