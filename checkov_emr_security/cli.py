@@ -116,6 +116,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if missing:  # Checkov skips a missing path with a log line and exits 0: a gate must not pass on a typo
         print(f"checkov-emr: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    mistaken = [f"{path} is a file: scan it with -f" for path in _values(argv, "-d", "--directory")
+                if os.path.isfile(path)] + [f"{path} is a folder: scan it with -d" for path in _values(argv, "-f", "--file")
+                                            if os.path.isdir(path)]
+    if mistaken:  # Checkov scans nothing then and exits 0
+        print(f"checkov-emr: {'; '.join(mistaken)}", file=sys.stderr)
+        return 2
     arguments = [a for a in argv if a != "--no-prescan"]
     frameworks = FRAMEWORKS
     if "--no-prescan" not in argv:

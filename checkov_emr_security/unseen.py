@@ -30,7 +30,7 @@ _SOURCE_FOLDERS_SKIPPED = {"cdk.out", "cdktf.out", "build", "dist", "target", "o
 MAX_SOURCE_FILES = 2_000
 MAX_SOURCE_BYTES = 1024 * 1024
 _MODULE = re.compile(r'(?m)^[ \t]*module[ \t]+"?(?P<name>[\w-]+)"?[ \t]*\{')
-_SOURCE = re.compile(r'(?m)^[ \t]*source[ \t]*=[ \t]*"(?P<source>[^"]*)"')
+_SOURCE = re.compile(r'(?m)(?:^|\{)[ \t]*source[ \t]*=[ \t]*"(?P<source>[^"]*)"')  # one-line blocks too
 _BLOCK_END = re.compile(r"(?m)^\}")
 _EMR_WORD = re.compile(r"(?i)(?<![a-z])emr(?![a-z])")
 
@@ -57,7 +57,7 @@ def _module_calls(path: str, text: str) -> list[tuple[str, str, int]]:
     calls = []
     for match in _MODULE.finditer(text):
         end = _BLOCK_END.search(text, match.end())
-        source = _SOURCE.search(text, match.end(), end.start() if end else len(text))
+        source = _SOURCE.search(text, match.end() - 1, end.start() if end else len(text))  # from its "{"
         if source:
             calls.append((match.group("name"), source.group("source"), text.count("\n", 0, match.start()) + 1))
     return calls

@@ -91,6 +91,9 @@ def test_exit_codes(tmp_path) -> None:
     for flag in ("-d", "-f"):
         missing = checkov_emr(flag, str(tmp_path / "no" / "such.tf"))
         assert missing.returncode == 2 and f"no such file or folder: {tmp_path / 'no' / 'such.tf'}" in missing.stderr
+    mistaken = checkov_emr("-d", str(tmp_path / "emr.tf"))  # Checkov scans nothing and exits 0
+    assert mistaken.returncode == 2 and f"{tmp_path / 'emr.tf'} is a file: scan it with -f" in mistaken.stderr
+    assert checkov_emr("-f", str(tmp_path)).returncode == 2
 
 
 def test_files_given_one_by_one_and_several_folders_are_decided_once(tmp_path) -> None:
@@ -169,9 +172,10 @@ def test_remote_modules_that_say_emr_are_the_ones_named() -> None:
             'module "data_emr" {\n  source = "git::https://example.com/platform.git//cluster"\n}\n'
             'module "local_emr" {\n  source = "./modules/emr"\n}\n'
             'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
-            'module "emrald" {\n  source = "example/emrald/aws"\n}\n')
+            'module "emrald" {\n  source = "example/emrald/aws"\n}\n'
+            'module "one_line_emr" { source = "terraform-aws-modules/emr/aws" }\n')
     found = unseen.remote_emr_modules("main.tf", text)
-    assert [(name, line) for name, _, line in found] == [("emr", 1), ("data_emr", 4)]
+    assert [(name, line) for name, _, line in found] == [("emr", 1), ("data_emr", 4), ("one_line_emr", 16)]
 
 
 def test_for_each_loops_are_found_in_json_templates_too() -> None:

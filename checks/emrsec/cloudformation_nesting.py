@@ -58,7 +58,7 @@ def parse(path: str) -> Any:
     """A template as written (Checkov's parser, no substitutions); None when it cannot be parsed."""
     try:
         document, _ = cloudformation_parser.parse(path)
-    except Exception:  # a broken parent cannot pass anything; the child is then judged as nested by an unknown parent
+    except Exception:  # Checkov's parser rejects it (a duplicate key): the caller decides what that means
         return None
     return document
 
@@ -84,6 +84,7 @@ def _asset_sources(folder: str) -> dict[str, str]:
 
 
 _EXACTLY, _BY_NAME = "exactly", "by file name"
+_UNKNOWN_PARENT: dict[str, Any] = {"": "a parent stack that cannot be parsed"}
 
 
 def _nests(parent: str, properties: dict[str, Any], child: str) -> str:
@@ -119,6 +120,8 @@ def _strings(node: Any, depth: int = 0) -> list[str]:
 def _passed(parent: str, child: str, depth: int) -> list[dict[str, Any]]:
     """The Parameters each nesting resource of `parent` that nests `child` passes, resolved in the parent."""
     document = parse(parent)
+    if document is None:  # a parent that names the child but cannot be parsed: what it passes is not known
+        return [_UNKNOWN_PARENT]
     resources = document.get("Resources") if isinstance(document, dict) else None
     passed = []
     for resource in (resources.values() if isinstance(resources, dict) else []):
@@ -153,6 +156,8 @@ def context_of(path: str, depth: int = 0) -> Template:
     passed = [values for project in sorted(roots) for parent in _project_templates(project)[0]
               if os.path.realpath(parent) != child and _may_nest(parent, child)
               for values in _passed(parent, child, depth)]
+    if _UNKNOWN_PARENT in passed:
+        return Template.from_document(document, passed=[{}], parent_known=False)
     if passed:
         return Template.from_document(document, passed=passed)
     if child.endswith(".nested.template.json"):  # CDK nested stack whose parent is not in the scan

@@ -144,6 +144,7 @@ class ModuleSource:
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)  # module name -> its call's arguments
     declared_at: dict[str, tuple[str, int]] = field(default_factory=dict)  # "var.x" -> (file, block line)
     tfvars_at: dict[str, str] = field(default_factory=dict)  # variable -> the tfvars file that sets it last
+    unreadable: list[str] = field(default_factory=list)  # its .tf / .tfvars files the pack could not parse
 
     def add(self, document: dict[str, Any], override: bool, path: str = "") -> None:
         for block in _blocks(document, "variable"):
@@ -184,9 +185,13 @@ def module_source(module_dir: str) -> ModuleSource:
     for name in sorted(configuration, key=lambda n: bool(_OVERRIDE.search(n))):  # override files last
         path = os.path.join(module_dir, name)
         source.add(load_document(path), bool(_OVERRIDE.search(name)), path)
+        if unread.reported(path):
+            source.unreadable.append(name)
     for name in sorted((n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")
                         or n.endswith((".auto.tfvars", ".auto.tfvars.json"))), key=_tfvars_order):
         values = load_document(os.path.join(module_dir, name))
+        if unread.reported(os.path.join(module_dir, name)):
+            source.unreadable.append(name)
         source.tfvars.update({k: unwrap(v) for k, v in values.items()})
         source.tfvars_at.update({k: os.path.join(module_dir, name) for k in values})
     return source
@@ -540,7 +545,11 @@ class Scope:
         return self.evaluate(source.locals[name])
 
     def _variable(self, name: str) -> Any:
-        declared = module_source(self.module_dir).variables.get(name, Variable())
+        source = module_source(self.module_dir)
+        declared = source.variables.get(name)
+        if declared is None:  # Terraform rejects an undeclared variable; here its declaration may be unreadable
+            return Unresolved(f"var.{name}, whose declaration the pack does not find"
+                              + (f" (it could not parse {', '.join(source.unreadable)})" if source.unreadable else ""))
         value = self._given(name)
         if value is None and not declared.nullable:
             value = _MISSING
@@ -564,7 +573,13 @@ class Scope:
             if name in values:
                 return self.evaluate(unwrap(values[name]))
         source = module_source(self.module_dir)
-        return self.evaluate(source.tfvars[name]) if name in source.tfvars else _MISSING
+        if name in source.tfvars:
+            return self.evaluate(source.tfvars[name])
+        unread_values = [n for n in source.unreadable if ".tfvars" in n] + [
+            os.path.basename(p) for p in var_files() if unread.reported(p)]
+        if unread_values:  # a values file that may set it could not be parsed: its value is not known
+            return Unresolved(f"var.{name}, which {', '.join(unread_values)} may set (the pack could not parse it)")
+        return _MISSING
 
 
 def _shown_folder(folder: str, project: str) -> str:
