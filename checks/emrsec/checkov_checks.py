@@ -123,14 +123,17 @@ class _PackCheck:
         if self.spec.resource == CLUSTER and verdict.outcome is Outcome.UNKNOWN and verdict.reason != NOT_CREATED:
             scanned, resource = self._located(conf)
             found = candidates(scanned)
-            line = conf.get("__start_line__", conf.get("__startline__"))
-            undecided.note(found[0][0] if len(found) == 1 else scanned, line if isinstance(line, int) else 1,
-                           resource, verdict.message)
+            path = found[0][0] if len(found) == 1 else scanned
+            undecided.note(path, self._line(conf, path), resource, verdict.message)
         return _RESULTS[verdict.outcome]
 
     def _located(self, conf: dict[str, Any]) -> tuple[str, str]:
         """The file Checkov names the resource's, and the resource as Checkov reports it."""
         raise NotImplementedError
+
+    def _line(self, conf: dict[str, Any], path: str) -> int:
+        line = conf.get("__start_line__", conf.get("__startline__"))
+        return line if isinstance(line, int) else 1
 
 
 class TerraformCheck(_PackCheck, TfResourceCheck):
@@ -155,6 +158,14 @@ class CloudFormationCheck(_PackCheck, CfnResourceCheck):
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         return self._decide(conf)
+
+    def _line(self, conf: dict[str, Any], path: str) -> int:
+        """The resource's line in its template (Checkov's CloudFormation conf does not carry it)."""
+        document = cloudformation_nesting.parse(path) if os.path.isfile(path) else None
+        resources = document.get("Resources") if isinstance(document, dict) else None
+        resource = resources.get(self.entity_path.rsplit(":", 1)[-1]) if isinstance(resources, dict) else None
+        line = resource.get("__startline__") if isinstance(resource, dict) else None
+        return line if isinstance(line, int) else super()._line(conf, path)
 
     def _located(self, conf: dict[str, Any]) -> tuple[str, str]:
         resource_type = conf.get("Type")

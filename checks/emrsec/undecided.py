@@ -23,7 +23,8 @@ class Notice:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.text}"
+        shown = os.path.relpath(self.path) if os.path.isabs(self.path) else self.path
+        return f"{self.path if shown.startswith('..') else shown}:{self.line}: {self.text}"
 
 
 def note(path: str, line: int, resource: str, reason: str) -> None:
