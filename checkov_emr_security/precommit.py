@@ -6,12 +6,14 @@ Checkov's start-up (seconds). Files that do mention one are scanned with `-f`, o
 Checkov reports only them, while `CHECKOV_EMR_ROOT` (the repository) lets the pack resolve Terraform
 variables, locals, `file()` targets and module callers from the files around them. A changed Terraform file
 can change an EMR resource's verdict without naming one (a variable's default, a `.tfvars` value, a module
-argument): the EMR files of its folder, and of the local modules it calls, are scanned with it.
+argument or output): the EMR files of its folder, of the local modules it calls and of the folders that call
+it are scanned with it; so are the EMR files reading a changed file and the templates a changed parent nests.
 """
 from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 from typing import Optional, Sequence
 
@@ -82,10 +84,32 @@ def mentions_emr(path: str) -> bool:
     return found or longer
 
 
+def _repository() -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """One walk of the repository's Terraform files (pre-commit runs at its top): the folders that call each
+    local module folder, and the files that name an EMR resource."""
+    return _walk_repository(os.getcwd())
+
+
+@functools.lru_cache(maxsize=1)
+def _walk_repository(top: str) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    callers: dict[str, list[str]] = {}
+    emr_files: list[str] = []
+    for folder, dirs, _ in os.walk(top):
+        dirs[:] = sorted(prescan.walked(dirs))
+        folder = os.path.relpath(folder, top)
+        for name in prescan.terraform_files(folder):
+            path = os.path.join(folder, name)
+            for called in prescan.called_folders(folder, _text(path)):
+                callers.setdefault(called, []).append(folder)
+            if mentions_emr(path):
+                emr_files.append(path)
+    return callers, tuple(emr_files)
+
+
 def affected_emr_files(changed: Sequence[str]) -> list[str]:
-    """The Terraform files naming an EMR resource in the folders of the changed Terraform files and in the
-    local modules those folders call (and so on): the resources that a change of a variable, a tfvars value
-    or a module argument can affect."""
+    """The Terraform files naming an EMR resource in the folders of the changed Terraform files, in the local
+    modules those folders call and in the folders that call them (and so on): the resources that a change of a
+    variable, a tfvars value, a module argument or a module's output can affect."""
     pending = [os.path.normpath(os.path.dirname(path)) for path in changed if path.endswith(TERRAFORM_SUFFIXES)]
     folders: dict[str, None] = {}
     while pending and len(folders) < MAX_MODULE_FOLDERS:
@@ -93,6 +117,7 @@ def affected_emr_files(changed: Sequence[str]) -> list[str]:
         if folder in folders or not _inside_working_folder(folder):
             continue
         folders[folder] = None
+        pending += _repository()[0].get(folder, [])
         for name in prescan.terraform_files(folder):
             pending += prescan.called_folders(folder, _text(os.path.join(folder, name)))
     return [os.path.join(folder, name) for folder in folders for name in prescan.terraform_files(folder)
@@ -117,19 +142,30 @@ def repository_root() -> str:
 
 
 def emr_files_reading(changed: Sequence[str]) -> list[str]:
-    """The Terraform files naming an EMR resource, in a changed file's folder or the folders above it, that
-    name the changed file (a `file()` or `templatefile()` target)."""
-    found: list[str] = []
+    """The Terraform files naming an EMR resource anywhere in the repository that name a changed file (a
+    `file()` or `templatefile()` target, however far its path leads)."""
+    names = {os.path.basename(path) for path in changed if not path.endswith(TERRAFORM_SUFFIXES)}
+    if not names:
+        return []
+    return [path for path in _repository()[1] if any(name in _text(path) for name in names)]
+
+
+# A nested template as `aws cloudformation package` and SAM read it: a local TemplateURL / Location.
+_NESTED_TEMPLATE = re.compile(r"""["']?(?:TemplateURL|Location)["']?\s*:\s*["']?(?!\w+://)([\w./\-]+\.(?:ya?ml|json|template))""")
+
+
+def emr_templates_nested_by(changed: Sequence[str]) -> list[str]:
+    """The templates naming an EMR resource that a changed template nests by a local path: a parameter the
+    parent passes decides the child's verdict."""
+    found = []
     for path in changed:
-        if path.endswith(TERRAFORM_SUFFIXES):
+        text = _text(path)
+        if "AWS::CloudFormation::Stack" not in text and "AWS::Serverless::Application" not in text:
             continue
-        name, folder = os.path.basename(path), os.path.dirname(os.path.normpath(path))
-        while _inside_working_folder(folder or "."):
-            found += [os.path.join(folder, n) for n in prescan.terraform_files(folder)
-                      if name in _text(os.path.join(folder, n)) and mentions_emr(os.path.join(folder, n))]
-            if not folder:
-                break
-            folder = os.path.dirname(folder)
+        for location in _NESTED_TEMPLATE.findall(text):
+            child = os.path.normpath(os.path.join(os.path.dirname(path), location))
+            if os.path.isfile(child) and _inside_working_folder(os.path.dirname(child) or ".") and mentions_emr(child):
+                found.append(child)
     return found
 
 
@@ -144,12 +180,7 @@ def emr_files_for_var_files(flags: Sequence[str], changed: Sequence[str]) -> lis
     var_files = {os.path.normpath(value) for value in option_values(flags, "--var-file")}
     if not var_files.intersection(os.path.normpath(path) for path in changed):
         return []
-    found = []
-    for folder, dirs, names in os.walk("."):
-        dirs[:] = sorted(prescan.walked(dirs))
-        found += [os.path.join(folder, name) for name in prescan.terraform_files(folder)
-                  if mentions_emr(os.path.join(folder, name))]
-    return found
+    return list(_repository()[1])
 
 
 def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:
@@ -157,7 +188,7 @@ def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:
     can affect, or None when there are none."""
     flags, files = split_arguments(arguments)
     kept = [path for path in files if mentions_emr(path)] + affected_emr_files(files) + emr_files_reading(files) \
-        + emr_files_for_var_files(flags, files)
+        + emr_templates_nested_by(files) + emr_files_for_var_files(flags, files)
     unique = list(dict.fromkeys(os.path.normpath(path) for path in kept))
     if not unique:
         return None

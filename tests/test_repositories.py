@@ -97,3 +97,17 @@ def test_the_hook_judges_a_changed_example_through_the_wrapper_it_calls(tmp_path
     completed = checkov_emr("--pre-commit", "-o", "json", "examples/minimal/main.tf", cwd=str(checkout))
     failed = {(r["resource"], r["check_id"]) for r in records(completed) if r["check_result"]["result"] == "FAILED"}
     assert ("aws_emr_cluster.this", "CKV_EMRSEC_8") in failed
+
+
+@pytest.mark.parametrize(("layout", "changed", "expected"), [
+    # a module's change reaches the roots that call it, and the EMR module they call beside it
+    ("envs_modules", "modules/keys/main.tf", ("aws_emr_security_configuration.this", "CKV_EMRSEC_1")),
+    # a parent stack's change reaches the template it nests
+    ("cloudformation_packaged", "main.yaml", ("AWS::EMR::SecurityConfiguration.SecConfig", "CKV_EMRSEC_2")),
+])
+def test_the_hook_rechecks_what_a_change_decides(layout: str, changed: str, expected: tuple[str, str],
+                                                  tmp_path: pathlib.Path) -> None:
+    checkout = _checkout(layout, tmp_path)
+    completed = checkov_emr("--pre-commit", "-o", "json", changed, cwd=str(checkout))
+    failed = {(r["resource"], r["check_id"]) for r in records(completed) if r["check_result"]["result"] == "FAILED"}
+    assert expected in failed
