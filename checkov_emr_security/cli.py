@@ -130,6 +130,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             frameworks = prescan.frameworks_reading(files, FRAMEWORKS) or FRAMEWORKS[:1]
         from checkov_emr_security import unseen
 
+        unseen.note_given_files(_values(argv, "-f", "--file"))
         for warning in unseen.warnings():
             print(f"checkov-emr: warning: {warning}", file=sys.stderr)
     arguments = checkov_arguments(arguments, frameworks)

@@ -122,6 +122,42 @@ def _emr_source(app: str, manifest: str) -> Optional[str]:
     return None
 
 
+MAX_FOLLOWED = 64  # module folders followed from one file given with -f
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return prescan.decoded(handle.read(MAX_SOURCE_BYTES)) or ""
+    except OSError:
+        return ""
+
+
+def note_given_files(files: list[str]) -> None:
+    """Terraform files given with -f whose local modules (and theirs) hold EMR resources not given too:
+    Checkov follows no module call of a file scanned alone, so those resources are not judged."""
+    given = {os.path.realpath(path) for path in files}
+    for path in files:
+        if not path.endswith((".tf", ".tf.json")):
+            continue
+        pending, seen, unjudged = prescan.called_folders(os.path.dirname(path), _read(path)), set(), []
+        while pending and len(seen) < MAX_FOLLOWED and not unjudged:
+            folder = pending.pop()
+            if folder in seen:
+                continue
+            seen.add(folder)
+            for name in prescan.terraform_files(folder):
+                module_file = os.path.join(folder, name)
+                text = _read(module_file)
+                if prescan.mentions_emr(text) and os.path.realpath(module_file) not in given:
+                    unjudged.append(module_file)
+                pending += prescan.called_folders(folder, text)
+        if unjudged:
+            _MODULES.append(Notice(path, 1, f"its local module {unjudged[0]} holds EMR resources that a scan of this "
+                                            "file alone does not judge (Checkov follows no module with -f): scan "
+                                            "its folder with -d"))
+
+
 def warnings() -> list[Notice]:
     """Every warning of the scan, computed once."""
     global _NOTED

@@ -111,3 +111,12 @@ def test_the_hook_rechecks_what_a_change_decides(layout: str, changed: str, expe
     completed = checkov_emr("--pre-commit", "-o", "json", changed, cwd=str(checkout))
     failed = {(r["resource"], r["check_id"]) for r in records(completed) if r["check_result"]["result"] == "FAILED"}
     assert expected in failed
+
+
+def test_a_file_scanned_alone_names_the_emr_modules_it_calls_that_are_not_judged(tmp_path: pathlib.Path) -> None:
+    checkout = _checkout("wrapper_examples", tmp_path)
+    completed = checkov_emr("-f", "examples/minimal/main.tf", "-o", "json", cwd=str(checkout))
+    # a scan without results prints Checkov's bare summary, which carries the warnings itself
+    warnings = [w for report in reports(completed) for w in report.get("summary", report).get("checkov_emr_warnings", [])]
+    assert any(w.startswith("examples/minimal/main.tf:1: its local module ./main.tf holds EMR resources") for w in warnings)
+    assert "scan its folder with -d" in completed.stderr
