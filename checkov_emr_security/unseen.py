@@ -44,6 +44,15 @@ def _local(source: str) -> bool:
     return source.startswith(("./", "../", "/")) or source in (".", "..")
 
 
+def _read(path: str) -> str:
+    """A source file's first MAX_SOURCE_BYTES, decoded as the prescan decodes ("" if unreadable or binary)."""
+    try:
+        with open(path, "rb") as handle:
+            return prescan.decoded(handle.read(MAX_SOURCE_BYTES)) or ""
+    except OSError:
+        return ""
+
+
 def _module_calls(path: str, text: str) -> list[tuple[str, str, int]]:
     """(name, source, line) of each module call of a .tf or .tf.json file."""
     if path.endswith(".json"):
@@ -112,25 +121,12 @@ def _emr_source(app: str, manifest: str) -> Optional[str]:
             if seen > MAX_SOURCE_FILES:
                 return None
             path = os.path.join(folder, name)
-            try:
-                with open(path, "rb") as handle:
-                    text = prescan.decoded(handle.read(MAX_SOURCE_BYTES)) or ""
-            except OSError:
-                continue
-            if pattern.search(text):
+            if pattern.search(_read(path)):
                 return path
     return None
 
 
 MAX_FOLLOWED = 64  # module folders followed from one file given with -f
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return prescan.decoded(handle.read(MAX_SOURCE_BYTES)) or ""
-    except OSError:
-        return ""
 
 
 def note_given_files(files: list[str]) -> None:

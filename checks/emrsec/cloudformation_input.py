@@ -304,17 +304,7 @@ _SERVERLESS_EXTERNAL = re.compile(r"\$\{(?!AWS::|self:)[A-Za-z][\w-]*[:(]")  # f
 
 def _outside_variables(text: str) -> str:
     """The literal text of a value, its `${...}` variables (nested ones included) left out."""
-    kept, depth, index = [], 0, 0
-    while index < len(text):
-        if text.startswith("${", index):
-            depth, index = depth + 1, index + 2
-            continue
-        if text[index] == "}" and depth:
-            depth -= 1
-        elif not depth:
-            kept.append(text[index])
-        index += 1
-    return "".join(kept)
+    return "".join(part for is_variable, part in split_interpolations(text) if not is_variable)
 
 
 _SELF_REFERENCE = re.compile(r"\$\{self:([\w.\-]+)")
