@@ -19,7 +19,8 @@ from typing import Optional
 from checkov_emr_security import import_pack, prescan
 
 import_pack()
-from emrsec.undecided import Notice  # noqa: E402  (the pack's folder is importable from here on)
+from emrsec.sources import scan_roots  # noqa: E402  (the pack's folder is importable from here on)
+from emrsec.undecided import Notice  # noqa: E402
 
 APPS = {"cdk.json": ("cdk.out", "cdk synth"), "cdktf.json": ("cdktf.out", "cdktf synth")}
 # How a CDK (any language) or CDKTF source names the EMR constructs or provider resources.
@@ -101,11 +102,28 @@ def _output_folder(app: str, manifest: str) -> str:
     return os.path.join(app, output if isinstance(output, str) and output else APPS[manifest][0])
 
 
-def _synthesized(folder: str) -> bool:
-    for _, _, names in os.walk(folder):
-        if any(name.endswith((".template.json", ".tf.json")) for name in names):
-            return True
+def _walked_by_the_scan(folder: str) -> bool:
+    """Whether the folder lies in a scanned folder, on a path Checkov walks (no hidden or ignored folder)."""
+    real = os.path.realpath(folder)
+    for root in map(os.path.realpath, scan_roots()):
+        if os.path.commonpath([root, real]) == root:
+            parts = os.path.relpath(real, root).split(os.sep)
+            if all(part == "." or prescan.walked([part]) for part in parts):
+                return True
     return False
+
+
+def _synthesis_problem(output: str, command: str) -> Optional[str]:
+    """Why an app's synthesized templates do not show its EMR resources to the scan; None when they do."""
+    synthesized = [os.path.join(folder, name) for folder, _, names in os.walk(output) for name in names
+                   if name.endswith((".template.json", ".tf.json"))]
+    if not synthesized:
+        return f"has no synthesized {os.path.basename(output)}/ to scan: run `{command}` before the scan"
+    if not _walked_by_the_scan(output):
+        return f"synthesizes into {output}, which this scan does not read: scan it with -d {output}"
+    if not any(prescan.mentions_emr(_read(path)) for path in synthesized):
+        return f"its synthesized {os.path.basename(output)}/ holds none of them: run `{command}` again before the scan"
+    return None
 
 
 def _emr_source(app: str, manifest: str) -> Optional[str]:
@@ -161,9 +179,9 @@ def warnings() -> list[Notice]:
         _NOTED = list(_MODULES)
         for app, manifest in sorted(_APPS.items()):
             output, command = _output_folder(app, manifest), APPS[manifest][1]
-            source = None if _synthesized(output) else _emr_source(app, manifest)
+            problem = _synthesis_problem(output, command)
+            source = _emr_source(app, manifest) if problem else None
             if source:
                 _NOTED.append(Notice(os.path.join(app, manifest), 1,
-                                      f"the app defines EMR resources ({source}) but has no synthesized "
-                                      f"{os.path.basename(output)}/ to scan: run `{command}` before the scan"))
+                                      f"the app defines EMR resources ({source}) but {problem}"))
     return _NOTED

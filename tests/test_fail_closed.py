@@ -11,6 +11,7 @@ import subprocess
 import xml.etree.ElementTree as ElementTree
 
 import jsonschema
+import pytest
 
 import expectations
 from checkov_emr_security import left_out, unseen
@@ -159,12 +160,30 @@ def test_warnings_name_the_emr_resources_the_scan_cannot_see() -> None:
     assert all(len(summary["checkov_emr_warnings"]) == len(WARNINGS) for summary in summaries)
 
 
+SYNTHESIZED = {"Resources": {"Emr": {"Type": "AWS::EMR::SecurityConfiguration",
+                                     "Properties": {"SecurityConfiguration": "{}"}}}}
+
+
 def test_a_synthesized_app_is_scanned_without_warning(tmp_path) -> None:
     app = tmp_path / "app"
     shutil.copytree(os.path.join(FAIL_CLOSED, "cdk_app"), app)
-    _write(str(app / "cdk.out" / "Analytics.template.json"), json.dumps({"Resources": {}}))
+    _write(str(app / "cdk.out" / "Analytics.template.json"), json.dumps(SYNTHESIZED))
     completed = checkov_emr("-d", str(tmp_path), "-o", "json")
-    assert completed.returncode == 0 and "warning" not in completed.stderr
+    assert completed.returncode == 1 and "warning" not in completed.stderr  # the template's own findings
+
+
+@pytest.mark.parametrize(("output", "template", "says"), [
+    ("cdk.out", {"Resources": {}}, "its synthesized cdk.out/ holds none of them: run `cdk synth` again"),
+    (".cdkout", SYNTHESIZED, "synthesizes into"),  # Checkov skips hidden folders
+])
+def test_a_synthesis_the_scan_does_not_judge_is_a_warning(tmp_path, output, template, says) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(os.path.join(FAIL_CLOSED, "cdk_app"), app)
+    manifest = json.loads((app / "cdk.json").read_text(encoding="utf-8"))
+    (app / "cdk.json").write_text(json.dumps({**manifest, "output": output}), encoding="utf-8")
+    _write(str(app / output / "Analytics.template.json"), json.dumps(template))
+    completed = checkov_emr("-d", str(tmp_path), "-o", "json")
+    assert says in completed.stderr
 
 
 def test_remote_modules_that_say_emr_are_the_ones_named() -> None:
