@@ -401,25 +401,8 @@ class Scope:
     def _resolve(self, root: str, path: list[Union[str, int]]) -> Any:
         name = path[0] if path else ""
         if root in ("var", "local") and isinstance(name, str):
-            key = (self.chain, root, name)
-            cached = self.memo.get(key, _MISSING)
-            if cached is _IN_PROGRESS:
-                self.memo.setdefault("cycles", set()).add(key)
-                return Unresolved(f"{root}.{name}, which refers to itself")
-            if cached is not _MISSING:
-                return cached
-            count = self.memo["resolutions"] = self.memo.get("resolutions", 0) + 1
-            if count > MAX_RESOLUTIONS:
-                return Unresolved("references too many to follow")
-            self.memo[key] = _IN_PROGRESS
-            try:
-                value = self._variable(name) if root == "var" else self._local(name)
-            finally:
-                self.memo.pop(key, None)
-            if key in self.memo.get("cycles", ()):
-                value = Unresolved(f"{root}.{name}, which refers to itself")
-            self.memo[key] = value
-            return value
+            return self._memoized((self.chain, root, name), f"{root}.{name}",
+                                  lambda: self._variable(name) if root == "var" else self._local(name))
         if root == "count" and name == "index" and self.instance[0] is not None:
             return self.instance[0]
         if root == "each" and name in ("key", "value") and self.instance[1] is not None:
@@ -443,6 +426,28 @@ class Scope:
             if instances is not None:
                 return instances
         return Unresolved(".".join([root, *map(str, path)]), maybe_absent=not present)
+
+    def _memoized(self, key: tuple[Any, ...], shown: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per key in this binding; a reference back to a key being computed is a cycle (the
+        value is then unknown), and the look-ups of one binding are bounded (adversarial input)."""
+        cached = self.memo.get(key, _MISSING)
+        if cached is _IN_PROGRESS:
+            self.memo.setdefault("cycles", set()).add(key)
+            return Unresolved(f"{shown}, which refers to itself")
+        if cached is not _MISSING:
+            return cached
+        count = self.memo["resolutions"] = self.memo.get("resolutions", 0) + 1
+        if count > MAX_RESOLUTIONS:
+            return Unresolved("references too many to follow")
+        self.memo[key] = _IN_PROGRESS
+        try:
+            value = compute()
+        finally:
+            self.memo.pop(key, None)
+        if key in self.memo.get("cycles", ()):
+            value = Unresolved(f"{shown}, which refers to itself")
+        self.memo[key] = value
+        return value
 
     def _instances(self, resource_type: str, name: str) -> Any:
         """A counted resource as the list of its instances (a for_each one as a map), where count / for_each
@@ -485,21 +490,7 @@ class Scope:
         if output is _MISSING:
             return Unresolved(f"{shown}, an output that {os.path.relpath(called, self.root)} does not declare")
         scope = Scope(called, self.root, self.calls + (Call(name, self.module_dir, arguments),), memo=self.memo)
-        key = (scope.chain, "output", path[0])
-        cached = self.memo.get(key, _MISSING)
-        if cached is _IN_PROGRESS:
-            return Unresolved(f"{shown}, which refers to itself")
-        if cached is _MISSING:
-            count = self.memo["resolutions"] = self.memo.get("resolutions", 0) + 1
-            if count > MAX_RESOLUTIONS:
-                return Unresolved("references too many to follow")
-            self.memo[key] = _IN_PROGRESS
-            try:
-                cached = scope.evaluate(output)
-            finally:
-                self.memo.pop(key, None)
-            self.memo[key] = cached
-        value = cached
+        value = self._memoized((scope.chain, "output", path[0]), shown, lambda: scope.evaluate(output))
         for key in path[1:]:
             if isinstance(value, Unresolved):
                 break
