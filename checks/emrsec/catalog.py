@@ -12,6 +12,11 @@ FILE = "file"  # a check on a scanned file as a whole, decided by checkov-emr af
 
 TERRAFORM_RESOURCE = {SECURITY_CONFIGURATION: "aws_emr_security_configuration", CLUSTER: "aws_emr_cluster"}
 CLOUDFORMATION_RESOURCE = {SECURITY_CONFIGURATION: "AWS::EMR::SecurityConfiguration", CLUSTER: "AWS::EMR::Cluster"}
+# The resources a check of each kind runs on: a cluster is also launched by a Step Functions createCluster task.
+TERRAFORM_RESOURCES = {SECURITY_CONFIGURATION: ("aws_emr_security_configuration",),
+                       CLUSTER: ("aws_emr_cluster", "aws_sfn_state_machine")}
+CLOUDFORMATION_RESOURCES = {SECURITY_CONFIGURATION: ("AWS::EMR::SecurityConfiguration",),
+                            CLUSTER: ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")}
 FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless")
 
 
@@ -131,8 +136,26 @@ CHECKS: tuple[CheckSpec, ...] = (
               "templates under 10 MB and free of YAML alias bombs, write generated EMR resources out (or move them "
               "into a template of their own); a file that is not deployed can be left out with --skip-path.",
               {}),
+    CheckSpec(10, "EMR cluster's security configuration encrypts at rest and in transit", "", "MEDIUM", CLUSTER,
+              "The cluster's (or Step Functions createCluster task's) security configuration is defined in the project "
+              "(by reference or by its name, through variables, locals, parameters and modules) and passes "
+              "CKV_EMRSEC_1 and CKV_EMRSEC_2. Unknown when it names a configuration defined elsewhere.",
+              "Name a security configuration of the project that passes CKV_EMRSEC_1 and CKV_EMRSEC_2 (a cluster "
+              "cannot switch configuration: re-create it with the fixed one).",
+              {}),
+    CheckSpec(11, "KMS keys used for EMR encryption are symmetric encryption keys", "", "MEDIUM",
+              SECURITY_CONFIGURATION,
+              "Every AwsKmsKey (S3, each Overrides entry, local disk, EMRWALEncryptionConfiguration) that leads to a "
+              "key of the project (a KMS key, an alias of one, a replica key) is a SYMMETRIC_DEFAULT key with usage "
+              "ENCRYPT_DECRYPT that is not disabled, and every literal is a KMS key identifier (key ID, key ARN, alias "
+              "name, alias ARN). Unknown for keys defined elsewhere; passes when no key is named.",
+              "Point AwsKmsKey at an enabled symmetric encryption key (KeySpec SYMMETRIC_DEFAULT, KeyUsage "
+              "ENCRYPT_DECRYPT): EMR cannot encrypt with asymmetric, HMAC or disabled keys, and the cluster fails at "
+              "launch.",
+              _at_rest(S3EncryptionConfiguration=_S3_KMS, LocalDiskEncryptionConfiguration=_LOCAL_KMS)),
 )
 
 BY_ID: dict[str, CheckSpec] = {spec.id: spec for spec in CHECKS}
 RESOURCE_CHECKS = tuple(spec for spec in CHECKS if spec.resource != FILE)  # the ones Checkov runs as resource checks
 UNSCANNED = BY_ID["CKV_EMRSEC_9"]
+CLUSTER_NAMED = BY_ID["CKV_EMRSEC_8"]  # an undecided verdict of it is a warning: a cluster that may have none

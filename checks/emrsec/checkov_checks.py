@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnResourceCheck
@@ -11,14 +13,15 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
 from emrsec import cloudformation_input, cloudformation_nesting, terraform_input, undecided
-from emrsec.catalog import CLOUDFORMATION_RESOURCE, CLUSTER, RESOURCE_CHECKS, TERRAFORM_RESOURCE, CheckSpec
-from emrsec.policy import NOT_CREATED, Outcome, Verdict, evaluate, evaluate_cluster
+from emrsec.catalog import CLOUDFORMATION_RESOURCES, CLUSTER, CLUSTER_NAMED, RESOURCE_CHECKS, TERRAFORM_RESOURCES, CheckSpec
+from emrsec.cloudformation_project import CloudFormationProject
+from emrsec.policy import NOT_CREATED, Outcome, Verdict, evaluate, evaluate_keys, evaluate_launches, used_by
 from emrsec.sources import candidates
 from emrsec.values import Variant
 
 _RESULTS = {Outcome.PASSED: CheckResult.PASSED, Outcome.FAILED: CheckResult.FAILED,
             Outcome.UNKNOWN: CheckResult.UNKNOWN}
-Reader = Callable[[dict[str, Any], str], list[Variant]]
+Reader = Callable[[dict[str, Any], str], tuple[list[Variant], str]]  # the variants, the address in its unit
 
 
 class _Verdicts:
@@ -28,23 +31,31 @@ class _Verdicts:
         self._key: tuple[Any, ...] = ()
         self._verdicts: dict[int, Verdict] = {}
 
-    def get(self, conf: dict[str, Any], entity_path: str, spec: CheckSpec, read: Reader, cluster_key: str) -> Verdict:
+    def get(self, conf: dict[str, Any], entity_path: str, spec: CheckSpec, read: Reader) -> Verdict:
         key = (conf, entity_path, read)
         if self._key and self._key[0] is conf and self._key[1:] == key[1:]:
             return self._verdicts[spec.number]
         try:
-            variants = read(conf, entity_path)
-            if spec.resource == CLUSTER:
-                self._verdicts = {8: evaluate_cluster(variants, cluster_key)}
-            else:
-                self._verdicts = evaluate(variants)
-        except Exception as error:  # a bug must not become a silent pass: 1-6 unknown, 7 and 8 fail visibly
+            variants, address = read(conf, entity_path)
+            self._verdicts = evaluate_launches(variants) if spec.resource == CLUSTER else _configuration(variants, address)
+        except Exception as error:  # a bug must not become a silent pass: unknown where that is visible, else failed
             logging.warning("checkov-emr-security could not evaluate %s", entity_path, exc_info=True)
             reason = f"could not be evaluated ({type(error).__name__}: {error}); please report this input"
-            self._verdicts = {n: Verdict(Outcome.UNKNOWN, "configuration", reason) for n in range(1, 7)}
+            self._verdicts = {n: Verdict(Outcome.UNKNOWN, "configuration", reason) for n in (1, 2, 3, 4, 5, 6, 10, 11)}
             self._verdicts[7] = self._verdicts[8] = Verdict(Outcome.FAILED, "configuration", reason)
         self._key = key
         return self._verdicts[spec.number]
+
+
+def _configuration(variants: list[Variant], address: str) -> dict[int, Verdict]:
+    """Checks 1-7 and 11; a failure of 1-7 names the clusters that use the configuration (re-created after a fix)."""
+    verdicts = evaluate(variants)
+    if any(v.outcome is Outcome.FAILED for v in verdicts.values()):
+        users = list(dict.fromkeys(user for project in dict.fromkeys(v.project for v in variants if v.project)
+                                   for user in project.users_of(address)))
+        verdicts = {number: used_by(verdict, users) for number, verdict in verdicts.items()}
+    verdicts[11] = evaluate_keys(variants)
+    return verdicts
 
 
 _VERDICTS = _Verdicts()
@@ -58,12 +69,20 @@ def _terraform_resource(conf: dict[str, Any], entity_path: str) -> tuple[Optiona
     return terraform_input.location_of(candidates(scanned), start_line), address
 
 
-def _read_terraform(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return terraform_input.security_configuration(conf, *_terraform_resource(conf, entity_path))
+def _local_address(address: str) -> str:
+    """`module.a.aws_x.y[0]` -> `aws_x.y`: the resource as its own module names it."""
+    return ".".join(re.sub(r"\[[^\]]*\]$", "", address).split(".")[-2:])
 
 
-def _read_terraform_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return terraform_input.cluster(conf, *_terraform_resource(conf, entity_path))
+def _read_terraform(conf: dict[str, Any], entity_path: str) -> tuple[list[Variant], str]:
+    location, address = _terraform_resource(conf, entity_path)
+    return terraform_input.security_configuration(conf, location, address), _local_address(address)
+
+
+def _read_terraform_launches(conf: dict[str, Any], entity_path: str) -> tuple[list[Variant], str]:
+    location, address = _terraform_resource(conf, entity_path)
+    resource_type = entity_path.rsplit(":", 2)[1]
+    return terraform_input.launching(conf, location, address, resource_type), _local_address(address)
 
 
 _SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")  # as Checkov
@@ -94,12 +113,22 @@ def _substituted(conf: dict[str, Any], scanned: str, document: Any, logical_id: 
     return cloudformation_input.serverless_variables(conf.get("Properties", {}), written, document)
 
 
-def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return cloudformation_input.security_configuration(*_cloudformation_properties(conf, entity_path))
+def _with_project(variants: list[Variant], template: cloudformation_input.Template) -> list[Variant]:
+    project = CloudFormationProject(template)
+    return [replace(variant, project=project) for variant in variants]
 
 
-def _read_cloudformation_cluster(conf: dict[str, Any], entity_path: str) -> list[Variant]:
-    return cloudformation_input.cluster(*_cloudformation_properties(conf, entity_path))
+def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> tuple[list[Variant], str]:
+    properties, template = _cloudformation_properties(conf, entity_path)
+    variants = cloudformation_input.security_configuration(properties, template)
+    return _with_project(variants, template), entity_path.rsplit(":", 1)[-1]
+
+
+def _read_cloudformation_launches(conf: dict[str, Any], entity_path: str) -> tuple[list[Variant], str]:
+    properties, template = _cloudformation_properties(conf, entity_path)
+    read = cloudformation_input.state_machine if conf.get("Type") == CLOUDFORMATION_RESOURCES[CLUSTER][1] \
+        else cloudformation_input.cluster
+    return _with_project(read(properties, template), template), entity_path.rsplit(":", 1)[-1]
 
 
 class _PackCheck:
@@ -110,17 +139,17 @@ class _PackCheck:
     evaluated_keys: list[str]
     entity_path: str
 
-    def _setup(self, spec: CheckSpec, read: Reader, cluster_key: str) -> None:
-        self.spec, self._read, self._cluster_key = spec, read, cluster_key
+    def _setup(self, spec: CheckSpec, read: Reader) -> None:
+        self.spec, self._read = spec, read
         self.severity = Severities[getattr(BcSeverities, spec.severity)]
 
     def _decide(self, conf: dict[str, Any]) -> CheckResult:
-        verdict = _VERDICTS.get(conf, self.entity_path, self.spec, self._read, self._cluster_key)
+        verdict = _VERDICTS.get(conf, self.entity_path, self.spec, self._read)
         if verdict.path:
             self.evaluated_keys = [verdict.path]
         if verdict.outcome is not Outcome.PASSED:
             self.details = [verdict.message, f"Fix: {self.spec.fix}"]
-        if self.spec.resource == CLUSTER and verdict.outcome is Outcome.UNKNOWN and verdict.reason != NOT_CREATED:
+        if self.spec is CLUSTER_NAMED and verdict.outcome is Outcome.UNKNOWN and verdict.reason != NOT_CREATED:
             scanned, resource = self._located(conf)
             found = candidates(scanned)
             path = found[0][0] if len(found) == 1 else scanned
@@ -139,8 +168,8 @@ class _PackCheck:
 class TerraformCheck(_PackCheck, TfResourceCheck):
     def __init__(self, spec: CheckSpec, read: Reader) -> None:
         super().__init__(name=spec.name, id=spec.id, categories=[CheckCategories.ENCRYPTION],
-                         supported_resources=[TERRAFORM_RESOURCE[spec.resource]], guideline=spec.guideline)
-        self._setup(spec, read, "security_configuration")
+                         supported_resources=list(TERRAFORM_RESOURCES[spec.resource]), guideline=spec.guideline)
+        self._setup(spec, read)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         return self._decide(conf)
@@ -153,8 +182,8 @@ class TerraformCheck(_PackCheck, TfResourceCheck):
 class CloudFormationCheck(_PackCheck, CfnResourceCheck):
     def __init__(self, spec: CheckSpec, read: Reader) -> None:
         super().__init__(name=spec.name, id=spec.id, categories=[CheckCategories.ENCRYPTION],
-                         supported_resources=[CLOUDFORMATION_RESOURCE[spec.resource]], guideline=spec.guideline)
-        self._setup(spec, read, "SecurityConfiguration")
+                         supported_resources=list(CLOUDFORMATION_RESOURCES[spec.resource]), guideline=spec.guideline)
+        self._setup(spec, read)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         return self._decide(conf)
@@ -181,9 +210,9 @@ class CloudFormationCheck(_PackCheck, CfnResourceCheck):
 
 def register_terraform() -> None:
     for spec in RESOURCE_CHECKS:
-        TerraformCheck(spec, _read_terraform_cluster if spec.resource == CLUSTER else _read_terraform)
+        TerraformCheck(spec, _read_terraform_launches if spec.resource == CLUSTER else _read_terraform)
 
 
 def register_cloudformation() -> None:
     for spec in RESOURCE_CHECKS:
-        CloudFormationCheck(spec, _read_cloudformation_cluster if spec.resource == CLUSTER else _read_cloudformation)
+        CloudFormationCheck(spec, _read_cloudformation_launches if spec.resource == CLUSTER else _read_cloudformation)

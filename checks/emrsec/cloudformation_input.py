@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from emrsec.jsontext import MAX_DEPTH, Segment, parse_json, parse_with_holes, split_interpolations
-from emrsec.values import Invalid, Unresolved, Variant, unresolved_text
+from emrsec import state_machines
+from emrsec.jsontext import MAX_DEPTH, Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
+from emrsec.model import ABSENT, Launch
+from emrsec.values import Invalid, Ref, Unresolved, Variant, unresolved_text
 
 MAX_CONDITIONS = 6  # conditions one property's Fn::Ifs may use: 2**6 assignments are evaluated
 _INJECTED_KEYS = frozenset({"__file__", "__startline__", "__endline__"})
@@ -31,14 +33,17 @@ ParameterValue = Union[str, list, Unresolved]
 
 @dataclass(frozen=True)
 class Template:
-    """What a template declares that properties refer to: its parameters' values and its mappings."""
+    """What a template declares that properties refer to: its parameters' values, its mappings, its resources
+    (a `Ref` / `Fn::GetAtt` to one is a `values.Ref` in this template) and its file."""
 
     parameters: dict[str, ParameterValue] = field(default_factory=dict)
     mappings: dict[str, Any] = field(default_factory=dict)
+    resources: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
 
     @staticmethod
     def from_document(document: Any, passed: Optional[list[dict[str, ParameterValue]]] = None,
-                      parent_known: bool = True) -> Template:
+                      parent_known: bool = True, path: str = "") -> Template:
         """Parameters take their defaults; in a nested stack (`passed`: what each nesting resource passes) what the
         parent passes, the default where it passes nothing. A parent the scan does not see passes unknown values."""
         if not isinstance(document, dict):
@@ -58,7 +63,8 @@ class Template:
             elif _default(body) is not None:
                 values[name] = _typed(_default(body), body)  # type: ignore[arg-type]
         mappings = document.get("Mappings") if isinstance(document.get("Mappings"), dict) else {}
-        return Template(values, mappings)
+        resources = document.get("Resources") if isinstance(document.get("Resources"), dict) else {}
+        return Template(values, mappings, resources, path)
 
 
 def _default(body: dict[str, Any]) -> Optional[str]:
@@ -174,9 +180,16 @@ class _Resolver:
             else:
                 # ${Name} / ${Name.Attribute} outside the variables map is a Ref / GetAtt: never empty
                 value = (self.resolve(variables[part], 1) if part in variables
-                         else self.template.parameters.get(part, Unresolved("${" + part + "}", maybe_absent=False)))
+                         else self.template.parameters[part] if part in self.template.parameters
+                         else self.reference("${" + part + "}", *part.partition(".")[::2]))
                 segments.append(value if isinstance(value, (str, Unresolved)) else Unresolved("${" + part + "}"))
         return segments
+
+    def reference(self, shown: str, logical_id: str, attribute: str) -> Unresolved:
+        """A Ref / GetAtt: a `values.Ref` when it names a resource of the template (never empty either way)."""
+        if logical_id in self.template.resources:
+            return Ref(shown, address=logical_id, attribute=attribute, unit=self.template.path, context=self.template)
+        return Unresolved(shown, maybe_absent=False)
 
     def join_segments(self, arguments: Any) -> list[Segment] | Unresolved:
         if not (isinstance(arguments, list) and len(arguments) == 2 and isinstance(arguments[0], str)):
@@ -212,7 +225,9 @@ class _Resolver:
             if isinstance(argument, str) and argument in self.template.parameters:
                 return self.template.parameters[argument]
             # a resource, or a parameter without a default: deploy fails rather than pass an empty value
-            return Unresolved(f"!Ref {argument}", maybe_absent=not isinstance(argument, str))
+            if not isinstance(argument, str):
+                return Unresolved(f"!Ref {argument}")
+            return self.reference(f"!Ref {argument}", argument, "")
         if name == "Fn::FindInMap" and isinstance(argument, list) and len(argument) >= 3:
             keys = [self.resolve(key, depth + 1) for key in argument[:3]]
             value: Any = self.template.mappings
@@ -235,7 +250,8 @@ class _Resolver:
             return _ToJson(self.resolve(argument, depth + 1))
         if name == "Fn::GetAtt":
             shown = ".".join(map(str, argument)) if isinstance(argument, list) else str(argument)
-            return Unresolved(f"!GetAtt {shown}", maybe_absent=False)
+            logical_id, _, attribute = shown.partition(".")
+            return self.reference(f"!GetAtt {shown}", logical_id, attribute)
         return Unresolved(f"{name} ({str(argument)[:60]})")
 
     def resolve(self, node: Any, depth: int) -> Any:
@@ -250,6 +266,8 @@ class _Resolver:
                 if isinstance(segments, Unresolved):
                     return segments
                 if segments is not None:
+                    if len(segments) == 1 and isinstance(segments[0], Unresolved):
+                        return segments[0]  # `!Sub "${Key.Arn}"`, CDK's Fn::Join around one Ref: the reference itself
                     if all(isinstance(s, str) for s in segments):
                         return "".join(segments)  # type: ignore[arg-type]
                     return unresolved_text("!Sub/!Join of " + "".join(
@@ -369,15 +387,61 @@ def security_configuration(properties: Any, template: Optional[Template] = None)
     return variants
 
 
+def resolved(node: Any, template: Template) -> Any:
+    """A property's value with its intrinsics resolved; ABSENT for `!Ref AWS::NoValue`."""
+    value = _Resolver(template).value(node)
+    return ABSENT if value is _NO_VALUE else value
+
+
 def cluster(properties: Any, template: Optional[Template] = None) -> list[Variant]:
+    """An AWS::EMR::Cluster's launch (each variant's value: one `Launch`)."""
     resolver = _Resolver(template or Template())
     variants = []
     for condition, value in _property_branches(properties, "SecurityConfiguration"):
         if isinstance(value, Invalid):
-            variants.append(Variant(condition, value))
+            variants.append(Variant(condition, [Launch("SecurityConfiguration", value)]))
             continue
-        resolved = value if value is _NO_VALUE or isinstance(value, Unresolved) else resolver.value(value)
-        if isinstance(resolved, _ToJson):
-            resolved = json.dumps(resolved.value, default=str)
-        variants.append(Variant(condition, {} if resolved is _NO_VALUE else {"SecurityConfiguration": resolved}))
+        resolved_value = value if value is _NO_VALUE or isinstance(value, Unresolved) else resolver.value(value)
+        if isinstance(resolved_value, _ToJson):
+            resolved_value = json.dumps(resolved_value.value, default=str)
+        variants.append(Variant(condition, [Launch("SecurityConfiguration",
+                                                   ABSENT if resolved_value is _NO_VALUE else resolved_value)]))
+    return variants
+
+
+_SUBSTITUTION = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def _substituted(definition: Any, substitutions: Any) -> Any:
+    """`DefinitionSubstitutions` applied: `${Name}` in the definition's strings takes the (resolved) value."""
+    if not isinstance(substitutions, dict) or not substitutions:
+        return definition
+
+    def leaf(value: Any) -> Any:
+        if not isinstance(value, str) or "${" not in value:
+            return value
+        whole = _SUBSTITUTION.fullmatch(value)
+        if whole and whole.group(1) in substitutions:
+            return substitutions[whole.group(1)]
+        parts = [substitutions.get(part, "${" + part + "}") if index % 2 else part
+                 for index, part in enumerate(_SUBSTITUTION.split(value))]
+        if all(isinstance(part, (str, int, float, bool)) for part in parts):
+            return "".join(str(part).lower() if isinstance(part, bool) else str(part) for part in parts)
+        return unresolved_text(value, parts)
+    return map_leaves(definition, leaf)
+
+
+def state_machine(properties: Any, template: Optional[Template] = None) -> list[Variant]:
+    """An AWS::StepFunctions::StateMachine's createCluster states (each variant's value: their `Launch`es)."""
+    resolver = _Resolver(template or Template())
+    key = "DefinitionString" if isinstance(properties, dict) and "DefinitionString" in properties else "Definition"
+    substitutions = resolver.value(properties.get("DefinitionSubstitutions")) if isinstance(properties, dict) else None
+    variants = []
+    for condition, value in _property_branches(properties, key):
+        if value is _NO_VALUE:
+            continue
+        definition = value if isinstance(value, (Invalid, Unresolved)) else resolver.document(value)
+        definition = _substituted(definition, substitutions)
+        written = json.dumps(value, default=str)
+        variants.append(Variant(condition, state_machines.launches(definition, written)))
     return variants

@@ -151,18 +151,18 @@ def context_of(path: str, depth: int = 0) -> Template:
     child = os.path.realpath(path)
     document = parse(path)
     if depth > 8:  # nesting deeper than CloudFormation's own limit: values unknown
-        return Template.from_document(document, passed=[{}], parent_known=False)
+        return Template.from_document(document, path=path, passed=[{}], parent_known=False)
     roots = {project_root(root) for root in scan_roots()} | {project_root(os.path.dirname(child))}
     passed = [values for project in sorted(roots) for parent in _project_templates(project)[0]
               if os.path.realpath(parent) != child and _may_nest(parent, child)
               for values in _passed(parent, child, depth)]
     if _UNKNOWN_PARENT in passed:
-        return Template.from_document(document, passed=[{}], parent_known=False)
+        return Template.from_document(document, path=path, passed=[{}], parent_known=False)
     if passed:
-        return Template.from_document(document, passed=passed)
+        return Template.from_document(document, path=path, passed=passed)
     if child.endswith(".nested.template.json"):  # CDK nested stack whose parent is not in the scan
-        return Template.from_document(document, passed=[{}], parent_known=False)
-    return Template.from_document(document)
+        return Template.from_document(document, path=path, passed=[{}], parent_known=False)
+    return Template.from_document(document, path=path)
 
 
 def _may_nest(parent: str, child: str) -> bool:

@@ -6,11 +6,13 @@ throughout: a definite failure wins over an unknown, an unknown wins over a pass
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
-from emrsec.values import Invalid, Unresolved, Variant, describe, type_name
+from emrsec.model import ABSENT, NOWHERE, KmsKey, Launch, Project
+from emrsec.values import Invalid, Ref, Unresolved, Variant, describe, type_name
 
 
 class Outcome(Enum):
@@ -318,13 +320,148 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     return verdicts
 
 
-def evaluate_cluster(variants: list[Variant], key: str) -> Verdict:
-    """CKV_EMRSEC_8 over the cluster's properties (each variant a dict): `key` is set and non-empty."""
-    if not variants:
-        return Verdict(Outcome.UNKNOWN, key, NOT_CREATED)
-    def named(properties: Any) -> None:
-        if not isinstance(properties, dict):
-            raise _fail(key, f"cannot be read: the cluster's properties are {type_name(properties)}")
-        _present(properties, key, ROOT)
+def used_by(verdict: Verdict, users: list[str]) -> Verdict:
+    """A failing configuration's verdict naming the clusters that use it: they must be re-created after the fix."""
+    if verdict.outcome is not Outcome.FAILED or not users:
+        return verdict
+    return Verdict(verdict.outcome, verdict.path, f"{verdict.reason}; used by {', '.join(users)}: a cluster cannot "
+                                                  "switch configuration, re-create it after the fix")
 
-    return _across_variants([_in_variant(_decide(named, v.value), v) for v in variants])
+
+def _project(variant: Variant) -> Project:
+    return variant.project if isinstance(variant.project, Project) else NOWHERE
+
+
+def _named(launch: Launch) -> Verdict:
+    """CKV_EMRSEC_8 for one launch: its security configuration is set and non-empty."""
+    if isinstance(launch.value, Invalid):
+        return Verdict(Outcome.FAILED, launch.path, launch.value.reason)
+    return _decide(lambda node: _present(node, launch.path, ROOT), {} if launch.value is ABSENT else {launch.path: launch.value})
+
+
+def _encrypting(launch: Launch, project: Project) -> Verdict:
+    """CKV_EMRSEC_10 for one launch: the configuration it names is in the project and passes checks 1 and 2."""
+    named = _named(launch)
+    if named.outcome is not Outcome.PASSED:
+        return named
+    value = launch.value
+    if isinstance(value, Unresolved) and not isinstance(value, Ref):
+        return Verdict(Outcome.UNKNOWN, launch.path, f"is {value.source}, which cannot be resolved before deploy")
+    configuration = project.configuration(value)
+    if configuration is None:
+        return Verdict(Outcome.UNKNOWN, launch.path,
+                       f"names {describe(value)}, a security configuration not defined in the project")
+    verdicts = evaluate(list(configuration.variants))
+    pair = (1, 2)
+    failed = [n for n in pair if verdicts[n].outcome is Outcome.FAILED]
+    if failed:
+        reasons = "; ".join(f"CKV_EMRSEC_{n} ({verdicts[n].message})" for n in failed)
+        return Verdict(Outcome.FAILED, launch.path, f"names {configuration.address}, which fails {reasons}: fix the "
+                                                    "configuration (or name one that passes), then re-create the cluster")
+    unknown = [n for n in pair if verdicts[n].outcome is Outcome.UNKNOWN]
+    if unknown:
+        return Verdict(Outcome.UNKNOWN, launch.path, f"names {configuration.address}, for which CKV_EMRSEC_{unknown[0]} "
+                                                     f"cannot be decided ({verdicts[unknown[0]].message})")
+    return PASS
+
+
+def evaluate_launches(variants: list[Variant]) -> dict[int, Verdict]:
+    """CKV_EMRSEC_8 and 10 over the cluster launches of a resource (each variant's value: a list of `Launch`).
+    A resource that launches no cluster (a state machine without createCluster) gets no verdict."""
+    named: list[Verdict] = []
+    encrypting: list[Verdict] = []
+    for variant in variants:
+        for launch in variant.value:
+            named.append(_in_variant(_named(launch), variant))
+            encrypting.append(_in_variant(_encrypting(launch, _project(variant)), variant))
+    if not named:
+        return {n: Verdict(Outcome.UNKNOWN, ROOT, NOT_CREATED) for n in (8, 10)}
+    return {8: _across_variants(named), 10: _across_variants(encrypting)}
+
+
+# A KMS key identifier as EMR takes one: key ID, key ARN, alias name, alias ARN (multi-Region keys included).
+_KEY_ID = r"(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})"
+_ALIAS = r"alias/[A-Za-z0-9/_-]+"
+KMS_IDENTIFIER = re.compile(rf"(?:{_KEY_ID}|{_ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{{12}}:(?:key/{_KEY_ID}|{_ALIAS}))")
+SYMMETRIC, ENCRYPT_DECRYPT = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"
+
+
+def _key_values(config: Any) -> list[tuple[str, Any]]:
+    """(path, value) of every AwsKmsKey the configuration names; a section that cannot be resolved may hold one."""
+    def section(node: Any, key: str, path: str) -> Any:
+        value = node.get(key) if isinstance(node, dict) else None
+        if isinstance(value, Unresolved):
+            raise _unknown(_join(path, key), value)
+        return value
+
+    root = _root(config)
+    at_rest_path = _join(ENC, "AtRestEncryptionConfiguration")
+    encryption = section(root, ENC, ROOT)
+    at_rest = section(encryption, "AtRestEncryptionConfiguration", ENC)
+    s3_path = _join(at_rest_path, "S3EncryptionConfiguration")
+    s3 = section(at_rest, "S3EncryptionConfiguration", at_rest_path)
+    holders = [(s3_path, s3),
+               (_join(at_rest_path, "LocalDiskEncryptionConfiguration"),
+                section(at_rest, "LocalDiskEncryptionConfiguration", at_rest_path)),
+               (_join(ENC, "EMRWALEncryptionConfiguration"), section(encryption, "EMRWALEncryptionConfiguration", ENC))]
+    overrides = section(s3, "Overrides", s3_path)
+    if isinstance(overrides, list):
+        for index, entry in enumerate(overrides):
+            if isinstance(entry, Unresolved):
+                raise _unknown(f"{s3_path}.Overrides[{index}]", entry)
+            holders.insert(1 + index, (f"{s3_path}.Overrides[{index}]", entry))
+    return [(_join(path, "AwsKmsKey"), node["AwsKmsKey"]) for path, node in holders
+            if isinstance(node, dict) and "AwsKmsKey" in node]
+
+
+def _usable(path: str, value: Any, key: KmsKey) -> Verdict:
+    """A key EMR can encrypt with: symmetric (or default spec), for encryption (or default usage), not disabled."""
+    shown = f"is {describe(value)}, {key.address}{f' (through {key.via})' if key.via else ''}"
+    problems, unknown = [], []
+    for setting, wanted in ((key.spec, SYMMETRIC), (key.usage, ENCRYPT_DECRYPT)):
+        if isinstance(setting.value, Unresolved):
+            unknown.append(f"its {setting.name} is {setting.value.source}")
+        elif setting.value is not ABSENT and not (isinstance(setting.value, str) and setting.value.upper() == wanted):
+            problems.append(f"its {setting.name} is {describe(setting.value)}")
+    enabled = key.enabled.value
+    if isinstance(enabled, Unresolved):
+        unknown.append(f"its {key.enabled.name} is {enabled.source}")
+    elif enabled is False or (isinstance(enabled, str) and enabled.lower() == "false"):
+        problems.append(f"it is disabled ({key.enabled.name} is {describe(enabled)})")
+    if problems:
+        return Verdict(Outcome.FAILED, path, f"{shown}, which EMR cannot encrypt with: {' and '.join(problems)}; use an "
+                                             f"enabled {SYMMETRIC} key with usage {ENCRYPT_DECRYPT}")
+    if unknown:
+        return Verdict(Outcome.UNKNOWN, path, f"{shown}: {' and '.join(unknown)}, which cannot be resolved before deploy")
+    return PASS
+
+
+def _key_verdict(path: str, value: Any, project: Project) -> Verdict:
+    if isinstance(value, Unresolved):
+        key = project.key(value) if isinstance(value, Ref) else None
+        if key is None:
+            return Verdict(Outcome.UNKNOWN, path, f"is {value.source}, a key the pack cannot find in the project")
+        return _usable(path, value, key)
+    if not isinstance(value, str) or not KMS_IDENTIFIER.fullmatch(value.strip()):
+        return Verdict(Outcome.FAILED, path, f"is {describe(value)}, which is no KMS key identifier: use the key ARN, "
+                                             "key ID, alias name (alias/...) or alias ARN of a symmetric encryption key")
+    key = project.key(value.strip())
+    if key is None:
+        return Verdict(Outcome.UNKNOWN, path, f"is {describe(value)}, a key defined outside the project")
+    return _usable(path, value, key)
+
+
+def evaluate_keys(variants: list[Variant]) -> Verdict:
+    """CKV_EMRSEC_11 over every variant: each AwsKmsKey that leads to a key of the project is usable by EMR; a
+    literal that is no KMS key identifier fails. PASSED when the configuration names no key."""
+    if not variants:
+        return Verdict(Outcome.UNKNOWN, ROOT, NOT_CREATED)
+    verdicts = []
+    for variant in variants:
+        try:
+            found = _key_values(variant.value)
+        except _Stop as stop:  # a configuration that is not JSON fails, one that cannot be resolved is unknown
+            verdicts.append(_in_variant(stop.verdict, variant))
+            continue
+        verdicts += [_in_variant(_key_verdict(path, value, _project(variant)), variant) for path, value in found]
+    return _across_variants(verdicts)

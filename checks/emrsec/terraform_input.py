@@ -12,27 +12,22 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from emrsec.jsontext import map_leaves, parse_json, parse_with_holes
-from emrsec.terraform_expressions import Encoded, Template, TerraformError, encode, evaluate_template, tracing
-from emrsec.terraform_scope import MAX_BINDINGS, Scope, bindings, resource_body, unwrap
+from emrsec.jsontext import map_leaves, parse_json
+from emrsec.model import ABSENT
+from emrsec.terraform_expressions import TerraformError, evaluate_template, tracing
+from emrsec.terraform_project import TerraformProject
+from emrsec.terraform_scope import MAX_BINDINGS, bindings, resource_body, unwrap
+from emrsec.terraform_values import LAUNCH_ARGUMENT, STATE_MACHINE, document, dropped, evaluated, launches
 from emrsec.sources import inside, project_root
 from emrsec.values import Invalid, Unresolved, Variant
 
-SECURITY_CONFIGURATION, CLUSTER = "aws_emr_security_configuration", "aws_emr_cluster"
+SECURITY_CONFIGURATION = "aws_emr_security_configuration"
 # What Checkov leaves when it cannot render: a reference, an expression, a function call, a for expression.
 _REFERENCE = re.compile(r"(?:var|local|data|module|each|count|path|self|[a-z][a-z0-9]*_[a-z0-9_]+)"
                         r"(?:\.[A-Za-z0-9_\-*]+|\[[^\]]*\])+")
 # A resource or data-source attribute: what a plan shows for a value known only after apply (never empty).
 _RESOURCE_REFERENCE = re.compile(r"(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*(?:\[[^\]]*\])?(?:\.[\w\-]+)*")
 _UNRENDERED = re.compile(r"^\s*(?:[a-z_][a-z0-9_]*\(.*\)|\[\s*for\s.*|\{\s*for\s.*|.*\?.*:.*)\s*$", re.S)
-_INJECTED_KEY = re.compile(r"^__\w+__$")
-_ABSENT = object()
-
-
-def _dropped(key: str) -> bool:
-    """Keys Checkov and CDKTF add to a resource, not part of a configuration."""
-    return bool(_INJECTED_KEY.match(key)) or key == "//"
-
 
 @dataclass(frozen=True)
 class Location:
@@ -43,42 +38,9 @@ class Location:
     plan: bool = False
 
 
-def _normalize(tree: Any) -> Any:
-    """Evaluated values to the model: templates with holes and unencodable jsonencode() are unresolved leaves."""
-    def leaf(value: Any) -> Any:
-        if isinstance(value, Template):
-            return value.unresolved(quoted=True)
-        if isinstance(value, Encoded):
-            return encode(value.value)
-        return value
-    return map_leaves(tree, leaf, _dropped)
-
-
-def _configuration(value: Any) -> Any:
-    """The evaluated `configuration` argument: JSON text (with holes) or the object jsonencode() was given."""
-    if isinstance(value, Encoded):
-        return _normalize(value.value)
-    if isinstance(value, Template):
-        return _normalize(parse_with_holes(list(value.segments)))
-    if isinstance(value, str):
-        return parse_json(value)
-    if value is None:
-        return Invalid("is null: set it to the security configuration's JSON")
-    return _normalize(value)
-
-
-def _evaluated(scope: Scope, raw: Any) -> Any:
-    try:
-        return scope.evaluate(raw)
-    except TerraformError as error:  # Terraform would stop here; the pack cannot tell what was meant
-        return Unresolved(f"an expression Terraform would reject ({error})")
-    except RecursionError:
-        return Unresolved("an expression nested too deeply to evaluate")
-
-
 def _variants(location: Location, address: str, resource_type: str, attribute: str,
               read: Any) -> Optional[list[Variant]]:
-    """`read(evaluated attribute or _ABSENT)` per binding; None when the source block is not found."""
+    """`read(evaluated attribute or ABSENT, the attribute as written)` per binding, in the binding's project; None when the source block is not found."""
     resource = resource_body(location.module_dir, resource_type, address)
     if resource is None:
         return None
@@ -93,30 +55,33 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
                 continue
         except TerraformError:
             pass  # an error in count / for_each: judge the resource as written
-        raw = resource.get(attribute, _ABSENT)
-        if raw is _ABSENT:
-            variants.append(Variant(scope.origin, read(_ABSENT)))
+        project = TerraformProject(scope)
+        raw = resource.get(attribute, ABSENT)
+        if raw is ABSENT:
+            variants.append(Variant(scope.origin, read(ABSENT, raw), project=project))
             continue
         with tracing() as trace:
-            evaluated = _evaluated(scope, unwrap(raw))
+            value = evaluated(scope, unwrap(raw))
         origins = {path: scope.provenance(reference) for path, reference in trace.found.items()}
-        variants.append(Variant(scope.origin, read(evaluated), origins))
+        variants.append(Variant(scope.origin, read(value, raw), origins, project))
     if len(scopes) > MAX_BINDINGS:
         variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
-                                                    f"of which the first {MAX_BINDINGS} were evaluated"))))
+                                                    f"of which the first {MAX_BINDINGS} were evaluated"), "")))
     return _merged(variants)
 
 
 def _merged(variants: list[Variant]) -> list[Variant]:
-    """Chains that give the same value become one variant naming them all."""
+    """Chains that give the same value in the same root module become one variant naming them all (in another
+    root, a name may lead to another resource)."""
     merged: list[Variant] = []
     for variant in variants:
-        same = next((i for i, m in enumerate(merged) if m.value == variant.value), None)
+        same = next((i for i, m in enumerate(merged) if m.value == variant.value and m.project == variant.project), None)
         if same is None:
             merged.append(variant)
         elif variant.condition and merged[same].condition:
             other = variant.condition.removeprefix("called from ")
-            merged[same] = Variant(f"{merged[same].condition}, or from {other}", variant.value)
+            merged[same] = Variant(f"{merged[same].condition}, or from {other}", variant.value,
+                                   project=variant.project)
     return merged
 
 
@@ -133,7 +98,7 @@ def _rendered_leaf(value: Any) -> Any:
 
 
 def _rendered_tree(value: Any) -> Any:
-    return map_leaves(value, _rendered_leaf, _dropped)
+    return map_leaves(value, _rendered_leaf, dropped)
 
 
 def _plan_configuration(value: Any) -> Any:
@@ -157,7 +122,7 @@ def _rendered_configuration(value: Any) -> Any:
     if _REFERENCE.fullmatch(stripped) or (stripped.startswith("${") and stripped.endswith("}")):
         return Unresolved(stripped)
     if "${" in value:
-        return _configuration(evaluate_template(value, lambda root, path: Unresolved(root), {}))
+        return document(evaluate_template(value, lambda root, path: Unresolved(root), {}))
     return parse_json(value)
 
 
@@ -167,8 +132,8 @@ def security_configuration(conf: dict[str, Any], location: Optional[Location], a
                         else Invalid("is missing: set the configuration argument"))]
     if location is not None:
         variants = _variants(location, address, SECURITY_CONFIGURATION, "configuration",
-                             lambda value: Invalid("is missing: set the configuration argument")
-                             if value is _ABSENT else _configuration(value))
+                             lambda value, raw: Invalid("is missing: set the configuration argument")
+                             if value is ABSENT else document(value))
         if variants is not None:
             return variants
     if "configuration" not in conf:
@@ -176,23 +141,21 @@ def security_configuration(conf: dict[str, Any], location: Optional[Location], a
     return [Variant("", _rendered_configuration(conf["configuration"]))]
 
 
-def _cluster_properties(value: Any) -> dict[str, Any]:
-    if value is _ABSENT or value is None:
-        return {}
-    if isinstance(value, Template):
-        return {"security_configuration": value.unresolved(quoted=True)}
-    return {"security_configuration": value}
-
-
-def cluster(conf: dict[str, Any], location: Optional[Location], address: str) -> list[Variant]:
+def launching(conf: dict[str, Any], location: Optional[Location], address: str, resource_type: str) -> list[Variant]:
+    """The clusters an `aws_emr_cluster` or `aws_sfn_state_machine` launches (each variant's value: `Launch`es)."""
+    argument = LAUNCH_ARGUMENT[resource_type]
     if location is not None and not location.plan:
-        variants = _variants(location, address, CLUSTER, "security_configuration",
-                             _cluster_properties)
+        variants = _variants(location, address, resource_type, argument,
+                             lambda value, raw: launches(resource_type, value, raw))
         if variants is not None:
             return variants
-    if "security_configuration" not in conf:
-        return [Variant("", {})]
-    return [Variant("", _cluster_properties(_rendered_leaf(unwrap(conf["security_configuration"]))))]
+    if argument not in conf:
+        return [Variant("", launches(resource_type, ABSENT, ""))]
+    raw = unwrap(conf[argument])
+    if resource_type == STATE_MACHINE:
+        value = _plan_configuration(raw) if location is not None and location.plan else _rendered_configuration(raw)
+        return [Variant("", launches(resource_type, value if isinstance(value, dict) else raw, raw))]
+    return [Variant("", launches(resource_type, _rendered_leaf(raw), raw))]
 
 
 def location_of(candidates: list[tuple[str, str]], start_line: Any) -> Optional[Location]:

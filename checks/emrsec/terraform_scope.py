@@ -19,7 +19,7 @@ import hcl2
 from emrsec import terraform_functions, unread
 from emrsec.sources import ModuleFiles, inside, project_root, var_files
 from emrsec.terraform_expressions import TerraformError, as_bool, evaluate_template, evaluate_value, unescape
-from emrsec.values import Unresolved
+from emrsec.values import Ref, Unresolved
 
 MAX_BINDINGS = 64  # caller chains evaluated for one module resource
 MAX_MODULE_FOLDERS = 1_000  # module folders outside the scanned folder followed for calls
@@ -421,11 +421,17 @@ class Scope:
         # A resource (its type has a provider prefix) or data-source attribute exists once deployed; the other
         # roots left here may be null or empty.
         present = root == "data" or (root not in _OTHER_ROOTS and "_" in root)
-        if present and root != "data" and len(path) == 1 and isinstance(name, str):
-            instances = self._instances(root, name)
-            if instances is not None:
-                return instances
+        if present and root != "data" and isinstance(name, str):
+            if len(path) == 1:
+                instances = self._instances(root, name)
+                if instances is not None:
+                    return instances
+            return self.reference(".".join([root, *map(str, path)]), f"{root}.{name}", ".".join(map(str, path[1:2])))
         return Unresolved(".".join([root, *map(str, path)]), maybe_absent=not present)
+
+    def reference(self, shown: str, address: str, attribute: str) -> Ref:
+        """A resource of this module instance, as a value the project can resolve."""
+        return Ref(shown, address=address, attribute=attribute, unit=self.chain, context=self)
 
     def _memoized(self, key: tuple[Any, ...], shown: str, compute: Callable[[], Any]) -> Any:
         """`compute()` once per key in this binding; a reference back to a key being computed is a cycle (the
@@ -466,12 +472,12 @@ class Scope:
         shown = f"{resource_type}.{name}"
         if "count" in body:
             if isinstance(collection, int) and not isinstance(collection, bool) and 0 <= collection <= MAX_INSTANCES:
-                return [Unresolved(f"{shown}[{index}]", maybe_absent=False) for index in range(collection)]
+                return [self.reference(f"{shown}[{index}]", shown, "") for index in range(collection)]
             return None
         if isinstance(collection, list) and all(isinstance(k, str) for k in collection):
             collection = dict.fromkeys(collection)
         if isinstance(collection, dict) and len(collection) <= MAX_INSTANCES:
-            return {k: Unresolved(f"{shown}[{json.dumps(k)}]", maybe_absent=False) for k in collection}
+            return {k: self.reference(f"{shown}[{json.dumps(k)}]", shown, "") for k in collection}
         return None
 
     def _module_output(self, name: str, path: list[Union[str, int]]) -> Any:

@@ -26,6 +26,22 @@ class Unresolved:
     maybe_absent: bool = True
 
 
+@dataclass(frozen=True)
+class Ref(Unresolved):
+    """A reference to another resource of the template or module (`aws_kms_key.k.arn`, `!GetAtt Key.Arn`,
+    `!Ref SecurityConfiguration`): unknown before deploy, never empty, and resolvable by the project holding it.
+
+    `unit` says which module instance or template the address is declared in (part of equality: the same address
+    in two module instances is two resources); `context` is what the adapter needs to read it there.
+    """
+
+    maybe_absent: bool = False
+    address: str = ""  # "aws_kms_key.k" / a logical ID
+    attribute: str = ""  # "arn", "name", "Arn", "" for a CloudFormation Ref
+    unit: Any = None
+    context: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
 MAX_SHOWN = 300  # characters of an unresolved value kept for messages
 
 
@@ -47,11 +63,13 @@ class Invalid:
 @dataclass(frozen=True)
 class Variant:
     """One way the resource can turn out: `condition` says when (a CloudFormation branch, a Terraform module
-    chain; '' if always), `origins` where values under a JSON path come from when they are not literals."""
+    chain; '' if always), `origins` where values under a JSON path come from when they are not literals, `project`
+    the unit it was read in (a `model.Project`: what its references and names lead to; None: nothing resolves)."""
 
     condition: str
     value: Any
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    project: Any = field(default=None, compare=False)
 
     def origin(self, path: str) -> str:
         """Where the value at `path` (or the nearest object holding it) comes from; '' when written literally."""
