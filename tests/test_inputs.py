@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from emrsec import cloudformation_input, terraform_input
-from emrsec.policy import Outcome, evaluate
+from emrsec.policy import Outcome, evaluate, evaluate_launches
 from emrsec.values import Invalid, Unresolved
 
 GOOD = {"EncryptionConfiguration": {
@@ -260,9 +260,10 @@ def test_tf_deeply_nested_text_fails_cleanly() -> None:
 
 
 def test_tf_cluster_reference_counts_as_present() -> None:
-    [variant] = terraform_input.cluster({"security_configuration": ["aws_emr_security_configuration.x.name"]}, None,
-                                        "aws_emr_cluster.c")
-    assert isinstance(variant.value["security_configuration"], Unresolved)
+    [variant] = terraform_input.launching({"security_configuration": ["aws_emr_security_configuration.x.name"]}, None,
+                                          "aws_emr_cluster.c", "aws_emr_cluster")
+    [launch] = variant.value
+    assert isinstance(launch.value, Unresolved) and not launch.value.maybe_absent
 
 
 def test_cfn_one_truth_value_per_condition() -> None:
@@ -305,5 +306,4 @@ def test_cfn_too_many_conditions_never_count_as_present() -> None:
     for level in range(10):
         chain = {"Fn::If": [f"C{level}", "emr-sec", chain]}
     [variant] = cloudformation_input.cluster({"SecurityConfiguration": chain})
-    from emrsec.policy import evaluate_cluster
-    assert evaluate_cluster([variant], "SecurityConfiguration").outcome is not Outcome.PASSED
+    assert evaluate_launches([variant])[8].outcome is not Outcome.PASSED

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from emrsec.policy import Outcome, evaluate, evaluate_cluster
-from emrsec.values import Invalid, Unresolved, Variant
+from emrsec.model import ABSENT, Configuration, KmsKey, Launch, Project, Setting
+from emrsec.policy import Outcome, evaluate, evaluate_keys, evaluate_launches
+from emrsec.values import Invalid, Ref, Unresolved, Variant
 
 P, F, U = Outcome.PASSED, Outcome.FAILED, Outcome.UNKNOWN
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -182,24 +183,122 @@ def test_a_failing_branch_beats_an_unknown_one() -> None:
     assert evaluate(variants)[1].outcome is F
 
 
-@pytest.mark.parametrize(("properties", "outcome"), [
-    ({"security_configuration": "emr-config"}, P),
-    ({"security_configuration": Unresolved("aws_emr_security_configuration.x.name", maybe_absent=False)}, P),
-    ({"security_configuration": Unresolved("var.name, set by a caller the scan does not see")}, U),
-    ({"security_configuration": ""}, F),
-    ({"security_configuration": None}, F),
-    ({"security_configuration": ["a"]}, F),
-    ({}, F),
-    ("not an object", F),
+@pytest.mark.parametrize(("value", "outcome"), [
+    ("emr-config", P),
+    (Unresolved("aws_emr_security_configuration.x.name", maybe_absent=False), P),
+    (Unresolved("var.name, set by a caller the scan does not see"), U),
+    ("", F),
+    (None, F),
+    (["a"], F),
+    (ABSENT, F),
+    (Invalid("cannot be read: the resource's Properties is str"), F),
 ])
-def test_cluster(properties: Any, outcome: Outcome) -> None:
-    verdict = evaluate_cluster([Variant("", properties)], "security_configuration")
+def test_cluster(value: Any, outcome: Outcome) -> None:
+    verdict = evaluate_launches([Variant("", [Launch("security_configuration", value)])])[8]
     assert verdict.outcome is outcome
     if outcome is F:
         assert verdict.path == "security_configuration"
 
 
 def test_cluster_fails_when_a_branch_removes_the_property() -> None:
-    verdict = evaluate_cluster([Variant("C is true", {"SecurityConfiguration": "x"}), Variant("C is false", {})],
-                               "SecurityConfiguration")
+    verdict = evaluate_launches([Variant("C is true", [Launch("SecurityConfiguration", "x")]),
+                                 Variant("C is false", [Launch("SecurityConfiguration", ABSENT)])])[8]
     assert verdict.outcome is F and "(when C is false)" in verdict.reason
+
+
+def test_no_launch_is_no_verdict() -> None:  # a state machine without createCluster states
+    assert {v.outcome for v in evaluate_launches([Variant("", [])]).values()} == {U}
+
+
+# --- checks 10 and 11: a project answering references and names ----------------------------------------------
+
+def in_transit_off() -> dict[str, Any]:
+    return with_(f"{ENC}.EnableInTransitEncryption", False)
+
+
+class _Project(Project):
+    def __init__(self, configurations: dict[Any, Any] = {}, keys: dict[Any, KmsKey] = {}) -> None:
+        self.configurations, self.keys = configurations, keys
+
+    def configuration(self, value: Any) -> Configuration | None:
+        found = self.configurations.get(value)
+        return Configuration(f"conf {value}", (Variant("", found),)) if found is not None else None
+
+    def key(self, value: Any) -> KmsKey | None:
+        return self.keys.get(value)
+
+
+REF = Ref("!Ref Conf", address="Conf", unit="t")
+PROJECT = _Project({"good": good(), REF: in_transit_off(), "unknown-flag": with_(f"{ENC}.EnableAtRestEncryption",
+                                                                                    Unresolved("var.x"))})
+
+
+@pytest.mark.parametrize(("value", "outcome", "said"), [
+    ("good", P, ""),
+    (REF, F, "fails CKV_EMRSEC_2 (EncryptionConfiguration.EnableInTransitEncryption is false"),
+    ("unknown-flag", U, "CKV_EMRSEC_1 cannot be decided"),
+    ("defined-elsewhere", U, "not defined in the project"),
+    (Ref("!Ref Other", address="Other", unit="t"), U, "not defined in the project"),
+    (Unresolved("var.name (a variable without a default)", maybe_absent=False), U, "cannot be resolved"),
+    (ABSENT, F, "is missing"),
+])
+def test_cluster_configuration_encrypts(value: Any, outcome: Outcome, said: str) -> None:
+    verdict = evaluate_launches([Variant("", [Launch("SecurityConfiguration", value)], project=PROJECT)])[10]
+    assert verdict.outcome is outcome and said in verdict.reason
+
+
+def test_every_failing_state_is_named() -> None:
+    launches = [Launch("States.A.Parameters.SecurityConfiguration", "good"),
+                Launch("States.B.Parameters.SecurityConfiguration", REF),
+                Launch("States.C.Parameters.SecurityConfiguration", ABSENT)]
+    verdict = evaluate_launches([Variant("", launches, project=PROJECT)])[10]
+    assert verdict.outcome is F and "States.B." in verdict.message and "States.C." in verdict.message
+
+
+def key(spec: Any = ABSENT, usage: Any = ABSENT, enabled: Any = ABSENT) -> KmsKey:
+    return KmsKey("AWS::KMS::Key.K", Setting("KeySpec", spec), Setting("KeyUsage", usage), Setting("Enabled", enabled))
+
+
+KEY_REF = Ref("!GetAtt K.Arn", address="K", attribute="Arn", unit="t")
+
+
+def with_key(value: Any, where: str = f"{S3}.AwsKmsKey", base: Any = None) -> dict[str, Any]:
+    """`good()` with its local-disk key KEY_REF and `value` at `where`."""
+    return with_(where, value, base if base is not None else with_(f"{DISK}.AwsKmsKey", KEY_REF))
+
+
+@pytest.mark.parametrize(("config", "project_key", "outcome"), [
+    (with_key(KEY_REF), key(), P),
+    (with_key(KEY_REF), key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", True), P),
+    (with_key(KEY_REF), key("RSA_2048", "SIGN_VERIFY"), F),
+    (with_key(KEY_REF), key("HMAC_256", "GENERATE_VERIFY_MAC"), F),
+    (with_key(KEY_REF), key(enabled=False), F),
+    (with_key(KEY_REF), key(enabled="false"), F),
+    (with_key(KEY_REF), key(spec=Unresolved("!Ref Spec")), U),
+    (with_key(KEY_REF), None, U),  # a reference the project does not define
+    (with_key(KEY), None, U),  # a key ARN of a key defined elsewhere
+    (with_key("alias/emr"), None, U),
+    (with_key("mrk-1234abcd12ab34cd56ef1234567890ab"), None, U),
+    (with_key("arn:aws:s3:::my-bucket"), None, F),
+    (with_key(""), None, F),
+    (with_key(12), None, F),
+    (with_key(KEY_REF, f"{DISK}.AwsKmsKey"), key("RSA_2048"), F),
+    (with_(f"{ENC}.EMRWALEncryptionConfiguration", {"AwsKmsKey": KEY_REF}), key(enabled=False), F),
+    (with_(f"{S3}.Overrides", [{"BucketName": "b", "EncryptionMode": "SSE-KMS", "AwsKmsKey": KEY_REF}]), key("RSA_2048"), F),
+    (with_(f"{S3}.AwsKmsKey", MISSING, with_(f"{DISK}.AwsKmsKey", MISSING)), None, P),  # names no key
+    (with_(f"{AT_REST}.S3EncryptionConfiguration", Unresolved("var.s3")), None, U),
+    (Invalid("Expecting value: line 1 column 1 (char 0)"), None, F),
+    (Unresolved("var.configuration"), None, U),
+])
+def test_kms_keys_are_usable(config: Any, project_key: KmsKey | None, outcome: Outcome) -> None:
+    keys = {KEY_REF: project_key} if project_key else {}
+    verdict = evaluate_keys([Variant("", config, project=_Project(keys=keys))])
+    assert verdict.outcome is outcome, verdict
+
+
+def test_every_unusable_key_is_named() -> None:
+    config = with_key(KEY_REF, f"{DISK}.AwsKmsKey", with_key("arn:aws:s3:::b"))
+    verdict = evaluate_keys([Variant("", config, project=_Project(keys={KEY_REF: key("RSA_2048", "SIGN_VERIFY")}))])
+    assert verdict.outcome is F and "no KMS key identifier" in verdict.message and "RSA_2048" in verdict.message
+
+
