@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
+from checkov_emr_security import standalone
+
 # Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
 # resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values; and a Step Functions state
 # machine, which may launch a cluster from a definition kept in another file (`templatefile()`).
@@ -283,6 +285,8 @@ def scan(root: str, downloads: bool = False) -> Prescan:
             if problem:
                 result.unjudged[path] = problem
                 continue
+            if standalone.consider(path, text):  # judged by checkov-emr after Checkov's runners
+                continue
             mentions = _read_for_the_scan(path, text, downloads)
             if name.endswith(TERRAFORM_SUFFIXES):
                 terraform_files[os.path.normpath(folder)].append(
@@ -394,9 +398,11 @@ def judgeable_files(arguments: list[str], warn: Callable[[str], None]) -> list[s
             return True  # Checkov reports a missing file itself
         if problem:
             _not_scanned(path, problem, warn)
-        else:
-            _read_for_the_scan(path, text, downloads_modules(arguments))
-        return not problem
+            return False
+        if standalone.consider(path, text):  # judged by checkov-emr after Checkov's runners
+            return False
+        _read_for_the_scan(path, text, downloads_modules(arguments))
+        return True
 
     files = [path for path in option_values(arguments, "-f", "--file") if judgeable(path)]
     used = {i for start, end in option_spans(arguments, "-f", "--file") for i in range(start, end)}

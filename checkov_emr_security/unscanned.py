@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import yaml
 
-from checkov_emr_security import import_pack, prescan
+from checkov_emr_security import import_pack, prescan, standalone
 
 if TYPE_CHECKING:
     from checkov.common.output.record import Record
@@ -90,7 +90,7 @@ def _check_type(path: str) -> str:
     return "serverless" if os.path.basename(path) in prescan.SERVERLESS_FILES else "cloudformation"
 
 
-def _shown_path(path: str, root_folder: Optional[str]) -> str:
+def shown_path(path: str, root_folder: Optional[str]) -> str:
     """The file as Checkov names files: under the -d folder, else relative to the current folder."""
     if root_folder:
         root = os.path.abspath(root_folder)
@@ -105,7 +105,7 @@ def _record(unread_file: UnreadFile, root_folder: Optional[str]) -> Record:
     from checkov.common.output.record import Record
     from emrsec.catalog import UNSCANNED
 
-    shown = _shown_path(unread_file.path, root_folder)
+    shown = shown_path(unread_file.path, root_folder)
     line = unread_file.line
     record = Record(check_id=UNSCANNED.id, check_name=UNSCANNED.name,
                     check_result={"result": CheckResult.FAILED, "evaluated_keys": []}, code_block=[],
@@ -175,6 +175,7 @@ def install(directories: Sequence[str], asked: Callable[[str, str], bool]) -> No
             files: Optional[list[str]] = None, *args: Any, **kwargs: Any) -> list[Report]:
         reports = original(self, root_folder, external_checks_dir, files, *args, **kwargs)
         last = root_folder is None or last_folder in (None, os.path.abspath(root_folder))
+        standalone.add_findings(reports, self.runner_filter, root_folder, last, asked)
         add_findings(reports, self.runner_filter, root_folder, last, asked)
         for warning in undecided.noted():
             if warning not in shown:
