@@ -19,6 +19,9 @@ from typing import Optional, Sequence
 
 from checkov_emr_security import import_pack, prescan
 
+import_pack()
+from emrsec.documents import may_be_document  # noqa: E402
+
 FLAG = "--pre-commit"
 MAX_READ_BYTES = 4 * 1024 * 1024
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
@@ -70,7 +73,7 @@ def _text(path: str) -> str:
 
 def mentions_emr(path: str) -> bool:
     """Whether the file's text names an EMR security configuration or cluster type (also UTF-16 text, and
-    escaped), or is a serverless.yml that includes other files (`${file(...)}`).
+    escaped), is a serverless.yml that includes other files (`${file(...)}`), or may be a standalone document.
 
     Reads at most MAX_READ_BYTES; a larger file without a marker in that part is kept, so Checkov decides.
     """
@@ -80,7 +83,7 @@ def mentions_emr(path: str) -> bool:
         found = any(marker.encode() in raw for marker in prescan.MARKERS)
     else:
         found = prescan.mentions_emr(text) or (
-            os.path.basename(path) in prescan.SERVERLESS_FILES and "${file(" in text)
+            os.path.basename(path) in prescan.SERVERLESS_FILES and "${file(" in text) or may_be_document(path, text)
     return found or longer
 
 

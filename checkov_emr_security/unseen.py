@@ -24,8 +24,9 @@ from emrsec.undecided import Notice  # noqa: E402
 
 APPS = {"cdk.json": ("cdk.out", "cdk synth"), "cdktf.json": ("cdktf.out", "cdktf synth")}
 # How a CDK (any language) or CDKTF source names the EMR constructs or provider resources.
-_CDK_EMR = re.compile(r"(?i)\baws[-_.]?emr\b|\bservices\.emr\b|\bEmrCreateCluster\b")
-_CDKTF_EMR = re.compile(r"(?i)\bemr[-_]?(?:cluster|security[-_]?configuration)\b|\baws_emr_")
+_CDK_EMR = re.compile(r"(?i)\baws[-_.]?emr\b|\bservices\.emr\b|\bEmrCreateCluster\b|elasticmapreduce:createCluster")
+_CDKTF_EMR = re.compile(r"(?i)\bemr[-_]?(?:cluster|security[-_]?configuration)\b|\baws_emr_"
+                        r"|elasticmapreduce:createCluster")
 _SOURCE_SUFFIXES = (".ts", ".js", ".mjs", ".py", ".java", ".cs", ".go", ".kt")
 _SOURCE_FOLDERS_SKIPPED = {"cdk.out", "cdktf.out", "build", "dist", "target", "obj", "__pycache__"}  # and walked()'s
 MAX_SOURCE_FILES = 2_000

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from emrsec.jsontext import map_leaves, parse_json
 from emrsec.model import ABSENT
+from emrsec.plan_project import PlanProject
 from emrsec.terraform_expressions import TerraformError, evaluate_template, tracing
 from emrsec.terraform_project import TerraformProject
 from emrsec.terraform_scope import MAX_BINDINGS, bindings, resource_body, unwrap
@@ -36,6 +37,7 @@ class Location:
     module_dir: str
     root: str
     plan: bool = False
+    path: str = ""  # the scanned file
 
 
 def _variants(location: Location, address: str, resource_type: str, attribute: str,
@@ -129,7 +131,7 @@ def _rendered_configuration(value: Any) -> Any:
 def security_configuration(conf: dict[str, Any], location: Optional[Location], address: str) -> list[Variant]:
     if location is not None and location.plan:
         return [Variant("", _plan_configuration(conf["configuration"]) if "configuration" in conf
-                        else Invalid("is missing: set the configuration argument"))]
+                        else Invalid("is missing: set the configuration argument"), project=_plan(location))]
     if location is not None:
         variants = _variants(location, address, SECURITY_CONFIGURATION, "configuration",
                              lambda value, raw: Invalid("is missing: set the configuration argument")
@@ -149,13 +151,23 @@ def launching(conf: dict[str, Any], location: Optional[Location], address: str, 
                              lambda value, raw: launches(resource_type, value, raw))
         if variants is not None:
             return variants
+    project = _plan(location) if location is not None and location.plan else None
     if argument not in conf:
-        return [Variant("", launches(resource_type, ABSENT, ""))]
+        return [Variant("", launches(resource_type, ABSENT, ""), project=project)]
     raw = unwrap(conf[argument])
     if resource_type == STATE_MACHINE:
-        value = _plan_configuration(raw) if location is not None and location.plan else _rendered_configuration(raw)
-        return [Variant("", launches(resource_type, value if isinstance(value, dict) else raw, raw))]
-    return [Variant("", launches(resource_type, _rendered_leaf(raw), raw))]
+        value = _plan_configuration(raw) if project else _rendered_configuration(raw)
+        return [Variant("", launches(resource_type, value if isinstance(value, dict) else raw, raw), project=project)]
+    return [Variant("", launches(resource_type, _rendered_leaf(raw), raw), project=project)]
+
+
+def _planned_launches(resource_type: str, values: dict[str, Any]) -> list[Any]:
+    value = values.get(LAUNCH_ARGUMENT[resource_type])
+    return launches(resource_type, ABSENT if value is None else value, value or "")
+
+
+def _plan(location: Location) -> PlanProject:
+    return PlanProject(location.path, _plan_configuration, _planned_launches)
 
 
 def location_of(candidates: list[tuple[str, str]], start_line: Any) -> Optional[Location]:
@@ -165,7 +177,8 @@ def location_of(candidates: list[tuple[str, str]], start_line: Any) -> Optional[
     if len(candidates) != 1:
         return None
     path, root = candidates[0]
-    return Location(os.path.dirname(path), root, plan=path.endswith(".json") and not path.endswith(".tf.json"))
+    return Location(os.path.dirname(path), root, plan=path.endswith(".json") and not path.endswith(".tf.json"),
+                    path=path)
 
 
 def _declares_at(path: str, start_line: Any) -> bool:
