@@ -63,14 +63,14 @@ def list_checks() -> str:
 
 
 def explain(check_ids: Sequence[str]) -> int:
-    from checkov_emr_security.docs import check_section
+    from checkov_emr_security.docs import page
     from emrsec.catalog import BY_ID
 
     spec = BY_ID.get(check_ids[0].upper()) if check_ids else None
     if spec is None:
         print(f"checkov-emr: --explain takes one of {', '.join(BY_ID)}", file=sys.stderr)
         return 2
-    print(check_section(spec, heading="#"))
+    print(page(spec))
     return 0
 
 

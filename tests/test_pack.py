@@ -1,6 +1,7 @@
 """The pack as users meet it: metadata, generated docs, the examples, the command, an installed copy."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -11,7 +12,7 @@ from checkov.common.bridgecrew.severities import BcSeverities
 import expectations
 from checkov_emr_security import docs
 from checkov_runs import REPO, checkov_emr, plain_checkov, records
-from emrsec.catalog import CHECKS, RESOURCE_CHECKS
+from emrsec.catalog import CHECKS, FILE, PROJECT_URL, RESOURCE_CHECKS
 
 RESOURCE_CHECK_IDS = {spec.id for spec in RESOURCE_CHECKS}  # CKV_EMRSEC_9 needs a file the scan cannot read
 
@@ -25,26 +26,48 @@ def test_catalog_is_complete_and_unique() -> None:
     assert {spec.control for spec in CHECKS} >= {"EMR.3", "EMR.4"}
 
 
-def test_readme_is_generated_from_the_catalog() -> None:
-    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
-        readme = handle.read()
-    assert docs.generated() in readme, "README.md is stale: run python -m checkov_emr_security.docs"
+def test_check_pages_are_generated_from_the_catalog() -> None:
+    on_disk = {os.path.join(docs.PAGES_DIR, name) for name in os.listdir(os.path.join(REPO, docs.PAGES_DIR))}
+    assert on_disk == set(docs.pages()), "docs/checks is stale: run python -m checkov_emr_security.docs"
+    for path, text in docs.pages().items():
+        with open(os.path.join(REPO, path), encoding="utf-8") as handle:
+            assert handle.read() == text, f"{path} is stale: run python -m checkov_emr_security.docs"
     for spec in CHECKS:
-        assert f"### {spec.id}\n" in readme and spec.guideline.endswith(f"#{spec.anchor}")
+        assert spec.guideline == f"{PROJECT_URL}/blob/main/docs/checks/{spec.id}.md"
+        for section in ("## What it checks", "## Why", "## Examples", "## How to fix", "## How to suppress",
+                        "## References"):
+            assert f"\n{section}\n" in docs.page(spec), (spec.id, section)
 
 
-def test_readme_examples_pass_their_checks(tmp_path) -> None:
-    for spec in RESOURCE_CHECKS:
-        for folder, name, render in ((f"tf_{spec.number}", "main.tf", docs.terraform_example),
-                                     (f"cfn_{spec.number}", "template.yaml", docs.cloudformation_example)):
-            os.makedirs(tmp_path / folder)
-            (tmp_path / folder / name).write_text(render(spec) + "\n", encoding="utf-8")
+def test_pages_render_for_a_check_of_a_kind_no_format_knows() -> None:
+    spec = dataclasses.replace(CHECKS[0], number=99, resource="state machine", why="",
+                               example={"SecurityConfiguration": "emr-encrypted"}, failing_example={})
+    rendered = docs.page(spec)
+    assert rendered.startswith("# CKV_EMRSEC_99: ") and '"SecurityConfiguration": "emr-encrypted"' in rendered
+
+
+def test_page_examples_get_their_verdicts(tmp_path) -> None:
+    """Every page's failing example fails its check and its passing example passes, in each format Checkov reads."""
+    formats = {"Terraform": "main.tf", "CloudFormation": "template.yaml"}
+    written = []
+    for spec in CHECKS:
+        for title, name in formats.items():
+            for passing in (True, False):
+                snippet = docs.example(spec, title, passing)
+                if snippet is not None:
+                    folder = tmp_path / f"{spec.number}_{name.split('.')[0]}_{'pass' if passing else 'fail'}"
+                    os.makedirs(folder)
+                    (folder / name).write_text(snippet + "\n", encoding="utf-8")
+                    written.append((spec, folder.name, passing))
+    assert {spec.id for spec, _, _ in written} == {spec.id for spec in CHECKS}
     found = records(checkov_emr("-d", str(tmp_path), "-o", "json"))
-    for spec in RESOURCE_CHECKS:
-        for folder in (f"tf_{spec.number}", f"cfn_{spec.number}"):
-            results = {r["check_result"]["result"] for r in found
-                       if r["check_id"] == spec.id and r["file_path"].lstrip("/").startswith(folder + "/")}
-            assert results == {"PASSED"}, (spec.id, folder, results)
+    for spec, folder, passing in written:
+        results = {r["check_result"]["result"] for r in found
+                   if r["check_id"] == spec.id and r["file_path"].lstrip("/").startswith(folder + "/")}
+        if passing:
+            assert results <= {"PASSED"} and (results or spec.resource == FILE), (spec.id, folder, results)
+        else:
+            assert results == {"FAILED"}, (spec.id, folder, results)
 
 
 def test_examples_folder_is_judged_as_it_says() -> None:
@@ -91,7 +114,7 @@ def test_sarif_rules_carry_ids_and_help_links(tmp_path) -> None:
     rules = {rule["id"]: rule for run in sarif["runs"] for rule in run["tool"]["driver"]["rules"]}
     assert {"CKV_EMRSEC_2", "CKV_EMRSEC_5", "CKV_EMRSEC_6"} <= set(rules)
     for rule_id, rule in rules.items():
-        assert rule["helpUri"] == f"https://github.com/checkov-emr-security/checkov-emr-security#{rule_id.lower()}"
+        assert rule["helpUri"] == f"{PROJECT_URL}/blob/main/docs/checks/{rule_id}.md"
 
 
 def test_an_installed_copy_is_self_contained(tmp_path) -> None:
@@ -105,7 +128,7 @@ def test_an_installed_copy_is_self_contained(tmp_path) -> None:
     assert {r["check_id"] for r in records(completed)} == RESOURCE_CHECK_IDS
 
 
-def test_explain_renders_the_readme_section() -> None:
+def test_explain_prints_the_check_page() -> None:
     spec = CHECKS[3]
-    assert checkov_emr("--explain", spec.id.lower()).stdout.strip() == docs.check_section(spec, heading="#").strip()
+    assert checkov_emr("--explain", spec.id.lower()).stdout.strip() == docs.page(spec).strip()
     assert checkov_emr("--explain", "CKV_NOPE").returncode == 2
