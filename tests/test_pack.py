@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from checkov.common.bridgecrew.severities import BcSeverities
 
 import expectations
-from checkov_emr_security import docs
+from checkov_emr_security import __version__, docs
 from checkov_runs import REPO, checkov_emr, plain_checkov, records
 from emrsec.catalog import CHECKS, FILE, PROJECT_URL, RESOURCE_CHECKS
 
@@ -102,9 +103,45 @@ def test_plain_checkov_json_carries_cloudformation_details() -> None:
 
 
 def test_list_and_checks_dir() -> None:
-    listing = checkov_emr("--list").stdout
-    assert all(spec.id in listing and spec.severity in listing for spec in CHECKS)
+    header, *rows, frameworks = checkov_emr("--list").stdout.splitlines()
+    assert [row.split()[:2] for row in rows] == [[spec.id, spec.severity] for spec in CHECKS]
+    for column in ("SEVERITY", "HUB", "NAME"):  # every row's cells start under their heading
+        at = header.index(column)
+        assert all(row[at - 1] == " " and row[at] != " " for row in rows), (column, rows)
+    assert frameworks.startswith("frameworks: ")
+    assert checkov_emr("--list", "extra").returncode == 2
     assert checkov_emr("--checks-dir").stdout.strip() == os.path.join(REPO, "checks")
+
+
+def test_version_names_the_pack_and_checkov() -> None:
+    from importlib.metadata import version
+
+    completed = checkov_emr("--version")
+    assert completed.returncode == 0
+    assert completed.stdout.splitlines() == [f"checkov-emr-security {__version__}", f"checkov {version('checkov')}"]
+
+
+@pytest.mark.parametrize("args", [("--list",), ("--explain", "CKV_EMRSEC_1"), ("--version",)])
+def test_a_reader_that_stops_early_gets_no_traceback(args: tuple[str, ...]) -> None:
+    """`checkov-emr --list | head -1`: the pipe is closed before the pack writes to it."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        completed = subprocess.run([sys.executable, "-m", "checkov_emr_security.cli", *args], cwd=REPO,
+                                   stdout=writer, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(writer)
+    assert completed.returncode == 0 and "Traceback" not in completed.stderr, completed.stderr
+
+
+def test_sarif_rule_levels_agree_with_result_levels(tmp_path) -> None:
+    checkov_emr("-d", "examples", "-o", "sarif", "--output-file-path", str(tmp_path))
+    with open(tmp_path / "results_sarif.sarif", encoding="utf-8") as handle:
+        (run,) = json.load(handle)["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert run["results"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["defaultConfiguration"]["level"] == result["level"], result["ruleId"]
 
 
 def test_sarif_rules_carry_ids_and_help_links(tmp_path) -> None:
@@ -132,3 +169,5 @@ def test_explain_prints_the_check_page() -> None:
     spec = CHECKS[3]
     assert checkov_emr("--explain", spec.id.lower()).stdout.strip() == docs.page(spec).strip()
     assert checkov_emr("--explain", "CKV_NOPE").returncode == 2
+    extra = checkov_emr("--explain", "CKV_EMRSEC_2", "extra")
+    assert extra.returncode == 2 and "extra" in extra.stderr and not extra.stdout
