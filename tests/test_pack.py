@@ -4,8 +4,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 
 import pytest
 from checkov.common.bridgecrew.severities import BcSeverities
@@ -171,3 +174,39 @@ def test_explain_prints_the_check_page() -> None:
     assert checkov_emr("--explain", "CKV_NOPE").returncode == 2
     extra = checkov_emr("--explain", "CKV_EMRSEC_2", "extra")
     assert extra.returncode == 2 and "extra" in extra.stderr and not extra.stdout
+
+
+@pytest.mark.slow
+def test_the_built_wheel_works_alone_and_the_sdist_carries_the_tests(tmp_path) -> None:
+    """Builds wheel and sdist as a release would, installs the wheel with its dependencies in a fresh
+    virtualenv and scans a fixture with it, away from the source tree."""
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(tmp_path / "dist"), REPO], check=True,
+                   capture_output=True, timeout=900)
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    (sdist,) = (tmp_path / "dist").glob("*.tar.gz")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), names
+    assert {"checkov_emr_security/checks/__init__.py", "checkov_emr_security/checks/emrsec/catalog.py"} <= set(names)
+    with tarfile.open(sdist) as archive:
+        root = archive.getnames()[0].split("/")[0]
+        carried = {name[len(root) + 1:] for name in archive.getnames()}
+    assert {"LICENSE", "CHANGELOG.md", ".pre-commit-hooks.yaml", "action.yml", "tests/conftest.py",
+            "tests/checkov_runs.py", "tests/expectations.py", "tests/schemas/sarif-2.1.0.json",
+            "examples/terraform/main.tf", "examples/ide/.checkov.yaml", "docs/checks/CKV_EMRSEC_1.md"} <= carried
+    assert any(name.startswith("tests/fixtures/terraform/") for name in carried)
+
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, timeout=300)
+    bin_dir = tmp_path / "venv" / ("Scripts" if os.name == "nt" else "bin")
+    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", str(wheel)], check=True,
+                   capture_output=True, timeout=1800)
+    shutil.copytree(os.path.join(REPO, "examples"), tmp_path / "scan" / "examples")
+    command = str(bin_dir / "checkov-emr")
+    version = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert version.stdout.startswith(f"checkov-emr-security {__version__}\ncheckov 3."), version.stdout
+    explained = subprocess.run([command, "--explain", "CKV_EMRSEC_1"], capture_output=True, text=True,
+                               timeout=300, cwd=tmp_path)
+    assert explained.stdout == docs.page(CHECKS[0]) + "\n"
+    scan = subprocess.run([command, "-d", "examples", "-o", "json"], capture_output=True, text=True, timeout=900,
+                          cwd=tmp_path / "scan")
+    assert {r["check_id"] for r in records(scan)} == RESOURCE_CHECK_IDS
