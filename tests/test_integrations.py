@@ -25,6 +25,8 @@ SARIF_SCHEMA = os.path.join(REPO, "tests", "schemas", "sarif-2.1.0.json")
 GITHUB_WORKFLOW = os.path.join(REPO, "examples", "ci", "github-actions.yml")
 GITLAB_PIPELINE = os.path.join(REPO, "examples", "ci", "gitlab-ci.yml")
 IDE_CONFIG = os.path.join(REPO, "examples", "ide", ".checkov.yaml")
+VSCODE_TASKS = os.path.join(REPO, "examples", "ide", "tasks.json")
+ACTION = os.path.join(REPO, "action.yml")
 
 
 def _read(path: str) -> str:
@@ -599,6 +601,41 @@ def test_vscode_extension_invocation_loads_the_pack(tmp_path) -> None:
     # the checkov.externalChecksDir setting instead of the file
     completed = plain_checkov(*extension_like, "--external-checks-dir", installed_dir, cwd=str(tmp_path))
     assert _pack_ids_in(completed) == RESOURCE_CHECK_IDS
+
+
+def test_vscode_task_problem_matcher_reads_real_findings(failing_workspace) -> None:
+    """The task's commands run for real; its matcher's regex must turn every finding into a located problem."""
+    (task,) = json.loads(_read(VSCODE_TASKS))["tasks"]
+    matcher = task["problemMatcher"]
+    pattern, groups = re.compile(matcher["pattern"]["regexp"]), matcher["pattern"]
+    workspace = os.path.join(failing_workspace, "..", "vscode-workspace")
+    shutil.copytree(failing_workspace, workspace, ignore=shutil.ignore_patterns("*.sarif", "*.xml"))
+    output = ""
+    for command in task["command"].split("; "):
+        output += _run_command(command, workspace).stdout
+    problems = [match for match in map(pattern.match, output.splitlines()) if match]
+    assert {match.group(groups["code"]) for match in problems} == PACK_IDS
+    for match in problems:
+        assert os.path.isfile(os.path.join(workspace, match.group(groups["file"]))), match.group(0)
+        assert int(match.group(groups["line"])) >= 1 and match.group(groups["severity"]) in ("warning", "notice")
+        message = match.group(groups["message"])
+        assert message and "%0A" not in message, match.group(0)
+    assert any(".EnableInTransitEncryption is false" in match.group(groups["message"]) for match in problems)
+
+
+def test_github_action_metadata_is_valid_and_scans_like_the_workflow() -> None:
+    schema = json.loads(_read(os.path.join(REPO, "tests", "schemas", "github-action.json")))
+    action = yaml.safe_load(_read(ACTION))
+    jsonschema.validators.validator_for(schema)(schema).validate(action)
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) >= {"directory", "flags", "soft-fail", "sarif-file"}
+    steps = action["runs"]["steps"]
+    assert any('pip install --quiet "$GITHUB_ACTION_PATH"' in step.get("run", "") for step in steps)  # its own ref
+    scan = next(step["run"] for step in steps if step.get("id") == "scan")
+    assert '-o cli -o sarif --output-file-path "console,$SARIF_FILE"' in scan and "--github-annotations" in scan
+    for step in steps:
+        if "uses" in step:
+            assert re.search(r"@v\d+$", step["uses"]), step["uses"]  # pinned, never a branch
 
 
 # --- Terminal --------------------------------------------------------------------------------------------------
