@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,31 @@ def test_page_examples_get_their_verdicts(tmp_path) -> None:
             assert results <= {"PASSED"} and (results or spec.resource == FILE), (spec.id, folder, results)
         else:
             assert results == {"FAILED"}, (spec.id, folder, results)
+
+
+def test_readme_is_short_and_states_what_it_needs() -> None:
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    with open(os.path.join(REPO, "setup.py"), encoding="utf-8") as handle:
+        (checkov,) = re.findall(r'"checkov(>=[^"]+)"', handle.read())
+    assert len(readme.splitlines()) <= 150
+    assert f"Checkov `{checkov}`" in readme
+    assert "pip install . && checkov-emr -d examples" in readme and "pip install '.[test]' && python -m pytest tests" in readme
+    with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as handle:
+        assert "pip install '.[test]' && python -m pytest tests\n" in handle.read()  # CI runs what the README says
+    for link in re.findall(r"\]\(((?:docs|examples)/[^)#]+|CHANGELOG.md|LICENSE)", readme):
+        assert os.path.exists(os.path.join(REPO, link)), link
+
+
+def test_documented_suppression_leaves_nothing_failing(tmp_path) -> None:
+    """docs/usage.md's skip example: every check the scratch configuration fails is skipped, none left failing."""
+    with open(os.path.join(REPO, "docs", "usage.md"), encoding="utf-8") as handle:
+        (snippet,) = re.findall(r'```hcl\n(resource "aws_emr_security_configuration" "scratch".*?)```', handle.read(),
+                                re.DOTALL)
+    (tmp_path / "main.tf").write_text(snippet, encoding="utf-8")
+    results = {(r["check_id"], r["check_result"]["result"]) for r in records(checkov_emr("-d", str(tmp_path), "-o", "json"))}
+    assert {check for check, result in results if result == "SKIPPED"} == {"CKV_EMRSEC_4", "CKV_EMRSEC_5"}
+    assert not {check for check, result in results if result == "FAILED"}
 
 
 def test_examples_folder_is_judged_as_it_says() -> None:
