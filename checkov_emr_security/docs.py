@@ -242,7 +242,7 @@ def page(spec: CheckSpec, heading: str = "#") -> str:
     if spec.control:
         parts.append(f"- [AWS Security Hub {spec.control}]({_control_link(spec.control)})")
     parts += [f"- [{title}]({url})" for title, url in REFERENCES.get(spec.resource, [])]
-    parts.append(f"- [All checks of checkov-emr-security]({PROJECT_URL}/blob/main/{INDEX})")
+    parts.append(f"- [All checks of checkov-emr-security]({PROJECT_URL}/blob/main/docs/checks/README.md)")
     return "\n".join(parts) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Every check's metadata, declared once: the Checkov classes, README, CLI and outputs render from here."""
+"""Every check's metadata, declared once: the Checkov classes, the docs pages, CLI and outputs render from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
