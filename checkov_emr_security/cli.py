@@ -10,12 +10,13 @@ import tempfile
 import warnings
 from typing import Callable, NoReturn, Optional, Sequence
 
-from checkov_emr_security import checks_dir, import_pack, prescan, startup
+from checkov_emr_security import __version__, checks_dir, import_pack, prescan, startup
 
 PACK_FLAGS = """checkov-emr options (every other option is Checkov's own, passed through):
+  --version           print the pack's and Checkov's versions, then exit
   --checks-dir        print the folder to use as Checkov's --external-checks-dir, then exit
   --list              list the pack's checks, then exit
-  --explain CHECK_ID  what the check wants, with a passing example per format, then exit
+  --explain CHECK_ID  the check's page: what it wants, failing and passing examples per format, then exit
   --pre-commit [FLAGS] FILE...
                       the pre-commit hook: scan only the given files that mention an EMR security
                       configuration or cluster (none: exit 0 at once), resolving from the whole repository
@@ -58,20 +59,46 @@ def checkov_arguments(argv: Sequence[str], frameworks: Sequence[str]) -> list[st
 def list_checks() -> str:
     from emrsec.catalog import CHECKS, FRAMEWORKS
 
-    rows = [f"{spec.id:<13} {spec.severity:<7} {spec.control or '-':<6} {spec.name}" for spec in CHECKS]
-    return "\n".join([f"{'ID':<13} {'SEVERITY':<7} {'HUB':<6} NAME", *rows, f"frameworks: {', '.join(FRAMEWORKS)}"])
+    table = [("ID", "SEVERITY", "HUB", "NAME"), *((s.id, s.severity, s.control or "-", s.name) for s in CHECKS)]
+    widths = [max(len(row[column]) for row in table) for column in range(3)]
+    rows = [" ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[3]]) for row in table]
+    return "\n".join([*rows, f"frameworks: {', '.join(FRAMEWORKS)}"])
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        checkov = version("checkov")  # read from the installed metadata: importing Checkov takes seconds
+    except PackageNotFoundError:
+        checkov = "not installed"
+    return f"checkov-emr-security {__version__}\ncheckov {checkov}"
 
 
 def explain(check_ids: Sequence[str]) -> int:
-    from checkov_emr_security.docs import check_section
+    from checkov_emr_security.docs import page
     from emrsec.catalog import BY_ID
 
-    spec = BY_ID.get(check_ids[0].upper()) if check_ids else None
+    spec = BY_ID.get(check_ids[0].upper()) if len(check_ids) == 1 else None
     if spec is None:
-        print(f"checkov-emr: --explain takes one of {', '.join(BY_ID)}", file=sys.stderr)
+        given = f" (given: {' '.join(check_ids)})" if check_ids else ""
+        print(f"checkov-emr: --explain takes one of {', '.join(BY_ID)}{given}", file=sys.stderr)
         return 2
-    print(check_section(spec, heading="#"))
+    return emit(page(spec))
+
+
+def emit(text: str) -> int:
+    """Prints the pack's own output; a reader that stops early (`| head -1`) got what it asked for."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        _silence_stdout()
     return 0
+
+
+def _silence_stdout() -> None:
+    """Points standard output at the null device, so the final flush does not fail on the closed pipe again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def pre_commit(argv: Sequence[str]) -> Optional[list[str]]:
@@ -99,17 +126,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from checkov_emr_security import github_annotations
 
         return github_annotations.main(argv[argv.index("--github-annotations") + 1:])
+    if _has(argv, "-v", "--version"):
+        return emit(versions())
     import_pack()
     from emrsec.catalog import FRAMEWORKS
 
     if "--checks-dir" in argv:
-        print(checks_dir())
-        return 0
+        return emit(checks_dir())
     if "--list" in argv:
-        print(list_checks())
-        return 0
+        if argv != ["--list"]:
+            print("checkov-emr: --list takes no other arguments", file=sys.stderr)
+            return 2
+        return emit(list_checks())
     if "--explain" in argv:
-        return explain(argv[argv.index("--explain") + 1:argv.index("--explain") + 2])
+        return explain([arg for arg in argv if arg != "--explain"])
     if _has(argv, "-h", "--help"):
         print(PACK_FLAGS)
     missing = [path for path in _values(argv, "-d", "--directory", "-f", "--file") if not os.path.exists(path)]
@@ -222,7 +252,12 @@ def prescan_arguments(arguments: list[str]) -> tuple[list[str], list[str]]:
 
 def run() -> NoReturn:
     """The console command: main(), then an exit that skips tearing down Checkov's modules."""
-    startup.exit_now(main())
+    try:
+        code = main()
+    except BrokenPipeError:  # the reader of a scan's output went away: exit as a process killed by SIGPIPE would
+        _silence_stdout()
+        code = 128 + 13
+    startup.exit_now(code)
 
 if __name__ == "__main__":
     run()

@@ -3,7 +3,8 @@
 - SARIF: Checkov puts a check's details into `attachments` as plain strings, which the SARIF 2.1.0 schema
   rejects (an attachment needs an `artifactLocation`, its `description` is a message object), and GitHub
   code scanning would not show them. The details move into the result's message instead. The pack's rules
-  get what code scanning shows: what passes, the fix, the README link and the Security Hub control as tags.
+  get what code scanning shows: what passes, the fix, the check's page, the Security Hub control as tags,
+  and the level its severity gives results (Checkov declares every rule `error`, its results `warning`/`note`).
 - JUnit XML: a failure's text gets the details (the JSON path that is wrong and the fix), which Checkov
   leaves out, so they show in GitLab merge requests.
 - Warnings (EMR resources the scan knows exist but cannot judge, `unseen`): SARIF carries them as the run's
@@ -19,6 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 SECURITY_HUB_TAG = "security-hub:{control}"
+
+
+def sarif_level(severity: str) -> str:
+    """The level Checkov gives a result of this severity, so a rule's default agrees with its results."""
+    from checkov.common.output.sarif import SEVERITY_TO_SARIF_LEVEL
+
+    return SEVERITY_TO_SARIF_LEVEL.get(severity.lower(), "warning")
 
 
 def _catalog() -> dict[str, Any]:
@@ -39,6 +47,7 @@ def enrich_rule(rule: dict[str, Any], catalog: dict[str, Any]) -> None:
         "markdown": f"**Passes when:** {spec.passes_when}\n\n**Fix:** {spec.fix}\n\n[{spec.id}]({spec.guideline})",
     }
     rule["helpUri"] = spec.guideline
+    rule["defaultConfiguration"] = {"level": sarif_level(spec.severity)}
     properties = rule.setdefault("properties", {})
     tags = ["security", "encryption"]
     if spec.control:

@@ -1,6 +1,6 @@
 """Checkov's start-up and exit, trimmed to what a scan with only this pack's checks needs.
 
-Measured with Checkov 3.3.30 on a 2-core machine (`python -X importtime`, README "Performance"):
+Measured with Checkov 3.3.30 on a 2-core machine (`python -X importtime`, docs/performance.md):
 - `from checkov.main import Checkov` takes about 2.5 s, half of it importing every built-in check of every
   framework (the `__init__` of each `checkov.<framework>.checks...` package imports all its modules, and
   pulls in cloudsplaining, policy_sentry and detect_secrets). With `--check CKV_EMRSEC_*` none of them runs,

@@ -69,7 +69,7 @@ def test_the_finding_names_the_file_the_error_with_its_line_and_the_fix() -> Non
         message, fix_line = record["check_result"].get("details") or record["details"]
         assert message.startswith(f"{resource} {why}"), message
         assert fix_line.startswith("Fix: ") and fix in fix_line, fix_line
-        assert record["guideline"].endswith("#ckv_emrsec_9") and record["severity"] == "MEDIUM"
+        assert record["guideline"].endswith("/docs/checks/CKV_EMRSEC_9.md") and record["severity"] == "MEDIUM"
 
 
 def test_unparseable_files_without_emr_content_are_no_finding() -> None:

@@ -24,7 +24,11 @@ RESOURCE_CHECK_IDS = {spec.id for spec in RESOURCE_CHECKS}  # what plain Checkov
 SARIF_SCHEMA = os.path.join(REPO, "tests", "schemas", "sarif-2.1.0.json")
 GITHUB_WORKFLOW = os.path.join(REPO, "examples", "ci", "github-actions.yml")
 GITLAB_PIPELINE = os.path.join(REPO, "examples", "ci", "gitlab-ci.yml")
+GITHUB_VARIANTS = [os.path.join(REPO, "examples", "ci", f"github-actions-{variant}.yml")
+                   for variant in ("cdk", "terraform-plan")]  # they run the action this repository ships
 IDE_CONFIG = os.path.join(REPO, "examples", "ide", ".checkov.yaml")
+VSCODE_TASKS = os.path.join(REPO, "examples", "ide", "tasks.json")
+ACTION = os.path.join(REPO, "action.yml")
 
 
 def _read(path: str) -> str:
@@ -43,8 +47,8 @@ def _readme() -> str:
 
 
 def _integration_sections() -> str:
-    """The README above the generated check sections, where the integrations are documented."""
-    return _readme().split("\n## The checks\n", 1)[0]
+    """Where the integrations are documented: the README's examples and the integrations page."""
+    return _readme() + _read(os.path.join(REPO, "docs", "integrations.md"))
 
 
 # Terraform / CloudFormation that fail or pass every check of the pack.
@@ -457,11 +461,11 @@ def test_sarif_rules_carry_ids_names_readme_links_and_security_hub_controls(gith
     (run,) = github_sarif["runs"]
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert set(rules) == PACK_IDS
-    readme = _readme()
     for check_id, rule in rules.items():
         spec = BY_ID[check_id]
         assert rule["name"] == spec.name and rule["shortDescription"]["text"] == spec.name
-        assert rule["helpUri"] == spec.guideline and f"\n### {spec.id}\n" in readme
+        assert rule["helpUri"] == spec.guideline
+        assert os.path.isfile(os.path.join(REPO, "docs", "checks", f"{spec.id}.md"))
         assert spec.fix in rule["help"]["text"]
         tags = rule["properties"]["tags"]
         assert (f"security-hub:{spec.control}" in tags) == bool(spec.control), (check_id, tags)
@@ -534,7 +538,7 @@ def test_gitlab_junit_report_parses_and_names_the_checks(failing_workspace) -> N
 
 def _commands(path: str) -> list[str]:
     document = yaml.safe_load(_read(path))
-    if path == GITHUB_WORKFLOW:
+    if path != GITLAB_PIPELINE:
         return [line for job in document["jobs"].values() for step in job["steps"]
                 for line in step.get("run", "").splitlines() if line.strip()]
     return [line for job in document.values() if isinstance(job, dict)
@@ -542,7 +546,8 @@ def _commands(path: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path,schema", [(GITHUB_WORKFLOW, "vendor.github-workflows"),
-                                         (GITLAB_PIPELINE, "vendor.gitlab-ci")])
+                                         (GITLAB_PIPELINE, "vendor.gitlab-ci"),
+                                         *((variant, "vendor.github-workflows") for variant in GITHUB_VARIANTS)])
 def test_pipelines_are_valid_and_run_what_the_readme_documents(path: str, schema: str) -> None:
     linted = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, path],
                             capture_output=True, text=True, timeout=300)
@@ -552,8 +557,14 @@ def test_pipelines_are_valid_and_run_what_the_readme_documents(path: str, schema
                                "truthy: {check-keys: false}}}", path], capture_output=True, text=True, timeout=300)
     assert yamllint.returncode == 0, yamllint.stdout + yamllint.stderr
     commands = _commands(path)
-    assert any(c.startswith("checkov-emr -d . ") for c in commands)
-    assert any(c.startswith("pip install") for c in commands)
+    if path in GITHUB_VARIANTS:
+        uses = [step["uses"] for job in yaml.safe_load(_read(path))["jobs"].values() for step in job["steps"]
+                if "uses" in step]
+        assert any(re.fullmatch(r"checkov-emr-security/checkov-emr-security@v\d+\.\d+\.\d+", u) for u in uses), uses
+    else:
+        assert any(c.startswith("checkov-emr -d . ") for c in commands)
+        installs = [c for c in commands if c.startswith("pip install")]
+        assert installs and all(re.search(r"checkov-emr-security@v\d+\.\d+\.\d+\"$", c) for c in installs), installs
     documented = _integration_sections()
     for command in commands:
         assert command in documented, f"{os.path.basename(path)} runs a command the README does not show: {command}"
@@ -562,7 +573,9 @@ def test_pipelines_are_valid_and_run_what_the_readme_documents(path: str, schema
 
 def test_github_workflow_uploads_the_sarif_it_writes_even_when_the_scan_fails() -> None:
     workflow = yaml.safe_load(_read(GITHUB_WORKFLOW))
-    assert workflow["permissions"]["security-events"] == "write"
+    for path in (GITHUB_WORKFLOW, *GITHUB_VARIANTS):  # upload-sarif needs both on private repositories
+        permissions = yaml.safe_load(_read(path))["permissions"]
+        assert (permissions["security-events"], permissions["actions"]) == ("write", "read"), path
     steps = _workflow_steps()
     (scan,) = [step for step in steps if step.get("name") == "Scan"]
     (upload,) = [step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
@@ -599,6 +612,42 @@ def test_vscode_extension_invocation_loads_the_pack(tmp_path) -> None:
     # the checkov.externalChecksDir setting instead of the file
     completed = plain_checkov(*extension_like, "--external-checks-dir", installed_dir, cwd=str(tmp_path))
     assert _pack_ids_in(completed) == RESOURCE_CHECK_IDS
+
+
+def test_vscode_task_problem_matcher_reads_real_findings(failing_workspace) -> None:
+    """The task's commands run for real; its matcher's regex must turn every finding into a located problem."""
+    (task,) = json.loads(_read(VSCODE_TASKS))["tasks"]
+    matcher = task["problemMatcher"]
+    pattern, groups = re.compile(matcher["pattern"]["regexp"]), matcher["pattern"]
+    workspace = os.path.join(failing_workspace, "..", "vscode-workspace")
+    shutil.copytree(failing_workspace, workspace, ignore=shutil.ignore_patterns("*.sarif", "*.xml"))
+    output = ""
+    for command in task["command"].split("; "):
+        output += _run_command(command, workspace).stdout
+    problems = [match for match in map(pattern.match, output.splitlines()) if match]
+    assert {match.group(groups["code"]) for match in problems} == PACK_IDS
+    for match in problems:
+        assert os.path.isfile(os.path.join(workspace, match.group(groups["file"]))), match.group(0)
+        assert int(match.group(groups["line"])) >= 1 and match.group(groups["severity"]) in ("warning", "notice")
+        message = match.group(groups["message"])
+        assert message and "%0A" not in message, match.group(0)
+    assert any(".EnableInTransitEncryption is false" in match.group(groups["message"]) for match in problems)
+
+
+def test_github_action_metadata_is_valid_and_scans_like_the_workflow() -> None:
+    schema = json.loads(_read(os.path.join(REPO, "tests", "schemas", "github-action.json")))
+    action = yaml.safe_load(_read(ACTION))
+    jsonschema.validators.validator_for(schema)(schema).validate(action)
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) >= {"directory", "flags", "soft-fail", "sarif-file"}
+    steps = action["runs"]["steps"]
+    assert any('pip install --quiet "$GITHUB_ACTION_PATH"' in step.get("run", "") for step in steps)  # its own ref
+    scan = next(step["run"] for step in steps if step.get("id") == "scan")
+    assert '-o cli -o sarif --output-file-path "console,$SARIF_FILE"' in scan and "--github-annotations" in scan
+    assert 'checkov-emr ${DIRECTORY:+-d "$DIRECTORY"} $FLAGS ' in scan  # an empty directory scans only the flags' files
+    for step in steps:
+        if "uses" in step:
+            assert re.search(r"@v\d+$", step["uses"]), step["uses"]  # pinned, never a branch
 
 
 # --- Terminal --------------------------------------------------------------------------------------------------
@@ -650,6 +699,7 @@ def test_readme_documents_each_integration() -> None:
     assert snippet, "no .pre-commit-config.yaml snippet"
     config = yaml.safe_load(snippet.group(1))
     assert config["repos"][0]["hooks"][0]["id"] == hook["id"]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", config["repos"][0]["rev"])  # pre-commit warns about a branch
     for expected in ("examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml", "examples/ide/.checkov.yaml",
                      "checkov.externalChecksDir", "--config-file", "security-hub:EMR.3", "--pre-commit",
                      "cdk synth", "cdktf synth", "--download-external-modules true"):
