@@ -108,21 +108,25 @@ def _configuration_cdk(configuration: Any) -> str:
             f"const securityConfiguration = {construct}{_typescript(configuration, 1)},\n}});")
 
 
+# A passing cluster is shown with the configuration it names: the cluster checks judge that configuration too.
 def _cluster_terraform(uses_configuration: bool) -> str:
     line = "  security_configuration = aws_emr_security_configuration.example.name\n" if uses_configuration else ""
-    return ('resource "aws_emr_cluster" "example" {\n  name          = "analytics"\n  release_label = "emr-7.2.0"\n'
-            f"  service_role  = aws_iam_role.emr_service.arn\n{line}  # ...\n}}")
+    cluster = ('resource "aws_emr_cluster" "example" {\n  name          = "analytics"\n  release_label = "emr-7.2.0"\n'
+               f"  service_role  = aws_iam_role.emr_service.arn\n{line}  # ...\n}}")
+    return f"{_configuration_terraform(FULL_EXAMPLE)}\n\n{cluster}" if uses_configuration else cluster
 
 
 def _cluster_cloudformation(uses_configuration: bool) -> str:
     line = "      SecurityConfiguration: !Ref SecurityConfiguration\n" if uses_configuration else ""
-    return ("Resources:\n  Cluster:\n    Type: AWS::EMR::Cluster\n    Properties:\n      Name: analytics\n"
-            f"      ReleaseLabel: emr-7.2.0\n{line}      # ...")
+    cluster = ("  Cluster:\n    Type: AWS::EMR::Cluster\n    Properties:\n      Name: analytics\n"
+               f"      ReleaseLabel: emr-7.2.0\n{line}      # ...")
+    return f"{_configuration_cloudformation(FULL_EXAMPLE)}\n{cluster}" if uses_configuration else f"Resources:\n{cluster}"
 
 
 def _cluster_cdk(uses_configuration: bool) -> str:
     line = "  securityConfiguration: securityConfiguration.ref,\n" if uses_configuration else ""
-    return f"new emr.CfnCluster(this, 'Cluster', {{\n  name: 'analytics',\n  releaseLabel: 'emr-7.2.0',\n{line}  // ...\n}});"
+    cluster = f"new emr.CfnCluster(this, 'Cluster', {{\n  name: 'analytics',\n  releaseLabel: 'emr-7.2.0',\n{line}  // ...\n}});"
+    return f"{_configuration_cdk(FULL_EXAMPLE)}\n{cluster}" if uses_configuration else cluster
 
 
 _UNPARSABLE_TERRAFORM = ('resource "aws_emr_security_configuration" "example" {\n  name          = "emr-encrypted"\n'

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from checkov_emr_security import prescan, startup
-from checkov_runs import FRAMEWORKS, REPO, checkov_emr, findings, plain_checkov_with_pack
+from checkov_runs import FRAMEWORKS, REPO, checkov_emr, findings, plain_checkov_with_pack, reports
 from emrsec.catalog import UNSCANNED
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
@@ -85,9 +85,13 @@ def test_frameworks_are_those_that_read_a_file_left(files: list[str], expected: 
                                   os.path.join("cdk", "cdk.out")])
 def test_default_frameworks_find_what_plain_checkov_finds_with_all(form: str) -> None:
     """checkov-emr left to choose its frameworks reports what plain Checkov reports with all of them (and
-    CKV_EMRSEC_9, which only checkov-emr decides)."""
+    CKV_EMRSEC_9 and the standalone documents, e.g. a configuration kept for `file()`, which only checkov-emr
+    decides)."""
     folder = os.path.join(FIXTURES, form)
-    chosen = {f for f in findings(checkov_emr("-d", folder, "-o", "json")) if f[2] != UNSCANNED.id}
+    completed = checkov_emr("-d", folder, "-o", "json")
+    standalone = {record["file_path"] for report in reports(completed) if report["check_type"] in ("json", "yaml")
+                  for key in ("passed_checks", "failed_checks") for record in report["results"][key]}
+    chosen = {f for f in findings(completed) if f[2] != UNSCANNED.id and f[0] not in standalone}
     every = findings(plain_checkov_with_pack("-d", folder))
     assert chosen and chosen == every
 

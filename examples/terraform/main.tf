@@ -6,7 +6,7 @@ resource "aws_kms_key" "emr" {
   enable_key_rotation = true
 }
 
-# expect aws_emr_security_configuration.encrypted => PASSED:1-7
+# expect aws_emr_security_configuration.encrypted => PASSED:1-7,11
 resource "aws_emr_security_configuration" "encrypted" {
   name = "emr-encrypted"
   configuration = jsonencode({
@@ -35,7 +35,7 @@ resource "aws_emr_security_configuration" "encrypted" {
 }
 
 # The Terraform registry's own example: SSE-S3 only, no local-disk or in-transit encryption.
-# expect aws_emr_security_configuration.legacy => PASSED:1,3,4,7 FAILED:2,5,6
+# expect aws_emr_security_configuration.legacy => PASSED:1,3,4,7 FAILED:2,5,6 UNKNOWN:11
 resource "aws_emr_security_configuration" "legacy" {
   name          = "emrsc_legacy"
   configuration = <<EOF
@@ -57,7 +57,7 @@ resource "aws_emr_security_configuration" "legacy" {
 EOF
 }
 
-# expect aws_emr_cluster.analytics => PASSED:8
+# expect aws_emr_cluster.analytics => PASSED:8,10
 resource "aws_emr_cluster" "analytics" {
   name                   = "analytics"
   release_label          = "emr-7.2.0"
