@@ -93,6 +93,14 @@ resource "aws_emr_security_configuration" "unverifiable" {
   name          = "unverifiable"
   configuration = var.unknown_configuration
 }
+
+resource "aws_emr_security_configuration" "bucket_as_key" {
+  name          = "bucket-as-key"
+  configuration = jsonencode({
+    EncryptionConfiguration = { EnableAtRestEncryption = true, AtRestEncryptionConfiguration = {
+      S3EncryptionConfiguration = { EncryptionMode = "SSE-KMS", AwsKmsKey = "arn:aws:s3:::emr-data" } } }
+  })
+}
 """ + CLUSTER % ("bare", "bare", "")
 BROKEN_TF = 'resource "aws_emr_security_configuration" "broken" {\n  name          = "broken"\n  configuration = \n}\n'
 PASSING_CFN = """AWSTemplateFormatVersion: "2010-09-09"
@@ -263,7 +271,9 @@ def test_hook_keeps_changes_that_reach_emr_resources_indirectly(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     assert precommit.checkov_arguments(["sls/serverless.yml"]) == ["-f", os.path.join("sls", "serverless.yml")]
     assert precommit.checkov_arguments(["plan.json"]) == ["-f", "plan.json"]
-    assert precommit.checkov_arguments(["infra/config/security.json"]) == ["-f", os.path.join("infra", "emr.tf")]
+    # the configuration file is itself a standalone security configuration document, judged as one
+    assert precommit.checkov_arguments(["infra/config/security.json"]) == [
+        "-f", "infra/config/security.json", "-f", os.path.join("infra", "emr.tf")]
     assert precommit.checkov_arguments(["infra/config/other.json"]) is None
     _write(str(tmp_path / "env" / "prod.tfvars"), "in_transit = false\n")
     assert precommit.checkov_arguments(["--var-file", "env/prod.tfvars", "env/prod.tfvars"]) == [
@@ -501,7 +511,7 @@ def test_github_annotations_point_at_the_findings(github_sarif, failing_workspac
     assert len(lines) == len(github_sarif["runs"][0]["results"])
     pattern = re.compile(r"^::(error|warning|notice) "
                          r"file=(terraform/(?:main|broken)\.tf|cloudformation/template\.yaml),"
-                         r"line=\d+,endLine=\d+,title=(CKV_EMRSEC_\d)::\S.*Fix: ")
+                         r"line=\d+,endLine=\d+,title=(CKV_EMRSEC_\d+)::\S.*Fix: ")
     assert all(pattern.match(line) for line in lines), lines[:3]
     assert {pattern.match(line).group(3) for line in lines} == PACK_IDS
     suppressed = {"runs": [{"results": [{"ruleId": "CKV_EMRSEC_1", "suppressions": [{"kind": "inSource"}]}]}]}

