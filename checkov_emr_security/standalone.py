@@ -54,7 +54,7 @@ def _record(spec: CheckSpec, verdict: Verdict, path: str, lines: int, root_folde
                     code_block=[], file_path=shown, file_line_range=[1, lines], resource=shown.lstrip("/"),
                     evaluations=None, check_class=__name__, file_abs_path=path,
                     severity=Severities[getattr(BcSeverities, spec.severity)],
-                    details=[] if passed else [verdict.message, f"Fix: {spec.fix}"])
+                    details=[] if passed else [verdict.message, f"Fix: {verdict.fixes or spec.fix}"])
     record.set_guideline(spec.guideline)
     return record
 

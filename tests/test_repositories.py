@@ -71,7 +71,7 @@ def _failure_messages(layout: str, scan: str, tmp_path: pathlib.Path) -> dict[st
 def test_failures_name_the_root_chain_and_where_the_value_came_from(tmp_path: pathlib.Path) -> None:
     messages = _failure_messages("wrapper_examples", ".", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
-        "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.security_configuration, "
+        "EncryptionConfiguration.EnableInTransitEncryption is false (from var.security_configuration, "
         "passed by examples/public-cluster/main.tf:11) (when called from examples/public-cluster -> ./); used by "
         "module.emr.aws_emr_cluster.this in ./: a cluster cannot switch configuration, re-create it after the fix")
     assert messages["CKV_EMRSEC_8"] == ("security_configuration is missing (from var.security_configuration_name, "
@@ -81,7 +81,7 @@ def test_failures_name_the_root_chain_and_where_the_value_came_from(tmp_path: pa
 def test_a_value_forwarded_by_a_caller_names_the_tfvars_file(tmp_path: pathlib.Path) -> None:
     messages = _failure_messages("envs_modules", "envs/dev", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
-        "EncryptionConfiguration.EnableInTransitEncryption is false: set it to true (from var.in_transit, passed by "
+        "EncryptionConfiguration.EnableInTransitEncryption is false (from var.in_transit, passed by "
         "envs/dev/main.tf:16 from var.in_transit, set in envs/dev/terraform.tfvars:1) "
         "(when called from envs/dev -> modules/emr)" + messages["CKV_EMRSEC_2"].partition("modules/emr)")[2])
     assert "used by module.emr.aws_emr_cluster" in messages["CKV_EMRSEC_2"]

@@ -148,7 +148,7 @@ class _PackCheck:
         if verdict.path:
             self.evaluated_keys = [verdict.path]
         if verdict.outcome is not Outcome.PASSED:
-            self.details = [verdict.message, f"Fix: {self.spec.fix}"]
+            self.details = [verdict.message, f"Fix: {verdict.fixes or self.spec.fix}"]
         if self.spec is CLUSTER_NAMED and verdict.outcome is Outcome.UNKNOWN and verdict.reason != NOT_CREATED:
             scanned, resource = self._located(conf)
             found = candidates(scanned)
