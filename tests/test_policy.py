@@ -302,3 +302,36 @@ def test_every_unusable_key_is_named() -> None:
     assert verdict.outcome is F and "no KMS key identifier" in verdict.message and "RSA_2048" in verdict.message
 
 
+
+
+# --- a finding lists every defect, each with its own fix -----------------------------------------------------
+
+def test_one_defect_does_not_hide_the_next() -> None:
+    config = with_(f"{ENC}.EnableAtRestEncryption", False, with_(f"{S3}.AwsKmsKey", MISSING))
+    verdict = evaluate([Variant("", config)])[3]
+    assert [d.path for d in verdict.defects] == [f"{ENC}.EnableAtRestEncryption", f"{S3}.AwsKmsKey"]
+    assert f"Set {ENC}.EnableAtRestEncryption to true" in verdict.fixes and f"add {S3}.AwsKmsKey" in verdict.fixes
+
+
+def test_a_fix_never_asks_for_what_is_already_there() -> None:
+    verdict = evaluate([Variant("", with_(f"{S3}.AwsKmsKey", MISSING))])[3]
+    assert "EnableAtRestEncryption" not in verdict.fixes and verdict.fixes.startswith(f"Add {S3}.AwsKmsKey")
+
+
+def test_a_parse_error_gets_a_syntax_fix() -> None:
+    verdict = evaluate([Variant("", Invalid("is not valid JSON: Expecting value at line 3, column 1"))])[1]
+    assert "encryption" not in verdict.fixes.lower() and "where the error says" in verdict.fixes
+
+
+def test_an_unknown_key_beside_a_missing_one_is_named() -> None:
+    config = with_(f"{S3}.KmsKeyArn", KEY, with_(f"{S3}.AwsKmsKey", MISSING))
+    verdict = evaluate([Variant("", config)])[3]
+    assert '"KmsKeyArn"' in verdict.reason and 'remove "KmsKeyArn"' in verdict.fixes
+
+
+def test_check_7_names_every_unresolved_value() -> None:
+    config = with_(f"{ENC}.EnableInTransitEncryption", Unresolved("var.transit (a variable without a default)"),
+                   with_(f"{S3}.EncryptionMode", Unresolved("data.aws_ssm_parameter.mode.value")))
+    verdict = evaluate([Variant("", config)])[7]
+    assert "var.transit" in verdict.message and "data.aws_ssm_parameter.mode.value" in verdict.message
+    assert verdict.message.endswith("so CKV_EMRSEC_2,3,6 cannot be decided")

@@ -8,6 +8,7 @@ evaluated for every assignment of truth values to the conditions it uses, one va
 from __future__ import annotations
 
 import itertools
+import os
 import json
 import re
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Template:
     mappings: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, Any] = field(default_factory=dict)
     path: str = ""
+    sources: dict[str, str] = field(default_factory=dict)  # parameter -> where its value comes from, for messages
 
     @staticmethod
     def from_document(document: Any, passed: Optional[list[dict[str, ParameterValue]]] = None,
@@ -50,6 +52,7 @@ class Template:
             return Template()
         declared = document.get("Parameters") if isinstance(document.get("Parameters"), dict) else {}
         values: dict[str, ParameterValue] = {}
+        sources: dict[str, str] = {}
         for name, body in declared.items():
             body = body if isinstance(body, dict) else {}
             if not parent_known:
@@ -60,11 +63,15 @@ class Template:
                 values[name] = Unresolved(f"!Ref {name}, which the stacks that nest this template pass differently")
             elif given:
                 values[name] = _typed(given[0], body)
+                sources[name] = "passed by the stack that nests this template"
             elif _default(body) is not None:
                 values[name] = _typed(_default(body), body)  # type: ignore[arg-type]
+                line = body.get("__startline__")
+                sources[name] = f"default in {os.path.basename(path) or 'the template'}" + (
+                    f":{line}" if isinstance(line, int) else "")
         mappings = document.get("Mappings") if isinstance(document.get("Mappings"), dict) else {}
         resources = document.get("Resources") if isinstance(document.get("Resources"), dict) else {}
-        return Template(values, mappings, resources, path)
+        return Template(values, mappings, resources, path, sources)
 
 
 def _default(body: dict[str, Any]) -> Optional[str]:
@@ -375,15 +382,44 @@ def _property_branches(properties: Any, key: str) -> list[tuple[str, Any]]:
     return _branches(properties[key]) if key in properties else [("", _NO_VALUE)]
 
 
+def _origins(node: Any, template: Template, path: str = "", depth: int = 0) -> dict[str, str]:
+    """Where the values under each JSON path of a property come from when they are not literals: a parameter (its
+    default or its parent stack), a mapping."""
+    node = _strip(node)
+    if depth > MAX_DEPTH:
+        return {}
+    if isinstance(node, dict) and len(node) == 1:
+        (name, argument), = node.items()
+        if name == "Ref" and isinstance(argument, str) and argument in template.sources:
+            return {path: f"parameter {argument}, {template.sources[argument]}"}
+        if name == "Fn::FindInMap" and isinstance(argument, list) and argument and isinstance(argument[0], str):
+            return {path: f"mapping {argument[0]}"}
+        if name == "Fn::Sub":
+            text = argument[0] if isinstance(argument, list) and argument else argument
+            used = [p for p in template.sources if isinstance(text, str) and "${" + p + "}" in text]
+            if used:
+                return {path: ", ".join(f"parameter {p}, {template.sources[p]}" for p in used)}
+    found: dict[str, str] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found.update(_origins(value, template, f"{path}.{key}" if path else str(key), depth + 1))
+    elif isinstance(node, list):
+        for value in node:
+            found.update(_origins(value, template, path, depth + 1))
+    return found
+
+
 def security_configuration(properties: Any, template: Optional[Template] = None) -> list[Variant]:
-    resolver = _Resolver(template or Template())
+    template = template or Template()
+    resolver = _Resolver(template)
     variants = []
     for condition, value in _property_branches(properties, "SecurityConfiguration"):
+        origins = _origins(value, template)
         if value is _NO_VALUE:
             value = Invalid("is missing: set the SecurityConfiguration property")
         elif not isinstance(value, (Invalid, Unresolved)):
             value = resolver.document(value)
-        variants.append(Variant(condition, value))
+        variants.append(Variant(condition, value, origins, root="SecurityConfiguration"))
     return variants
 
 

@@ -385,8 +385,10 @@ def _in_variant(verdict: Verdict, variant: Variant) -> Verdict:
     for defect in verdict.defects:
         origin = variant.origin(defect.path)
         reason = defect.reason + (f" (from {origin})" if origin else "")
-        defects.append(replace(defect, reason=reason + (f" (when {variant.condition})" if variant.condition else ""),
-                               also=()))
+        path = variant.root + defect.path[len(ROOT):] if variant.root and defect.path.split(".")[0] == ROOT \
+            else defect.path
+        defects.append(replace(defect, path=path, also=(),
+                               reason=reason + (f" (when {variant.condition})" if variant.condition else "")))
     return replace(defects[0], also=tuple(defects[1:]))
 
 

@@ -42,7 +42,8 @@ class Location:
 
 def _variants(location: Location, address: str, resource_type: str, attribute: str,
               read: Any) -> Optional[list[Variant]]:
-    """`read(evaluated attribute or ABSENT, the attribute as written)` per binding, in the binding's project; None when the source block is not found."""
+    """`read(evaluated attribute or ABSENT, the attribute as written)` per binding, in the binding's project;
+    None when the source block is not found."""
     resource = resource_body(location.module_dir, resource_type, address)
     if resource is None:
         return None
@@ -65,11 +66,44 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
         with tracing() as trace:
             value = evaluated(scope, unwrap(raw))
         origins = {path: scope.provenance(reference) for path, reference in trace.found.items()}
-        variants.append(Variant(scope.origin, read(value, raw), origins, project))
+        variants.append(Variant(scope.origin, _lines_in_file(read(value, raw), location.module_dir, resource_type,
+                                                             address, attribute, resource), origins, project))
     if len(scopes) > MAX_BINDINGS:
         variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
                                                     f"of which the first {MAX_BINDINGS} were evaluated"), "")))
     return _merged(variants)
+
+
+_AT_LINE = re.compile(r"at line (\d+), column (\d+)")
+
+
+def _lines_in_file(value: Any, module_dir: str, resource_type: str, address: str, attribute: str,
+                   resource: dict[str, Any]) -> Any:
+    """An error inside a heredoc names the file's line, not the heredoc's (the resource's file is searched for
+    the block at its start line, then for `attribute = <<MARKER`)."""
+    match = _AT_LINE.search(value.reason) if isinstance(value, Invalid) else None
+    start = resource.get("__start_line__")
+    if match is None or not isinstance(start, int):
+        return value
+    name = re.sub(r"\[[^\]]*\]$", "", address).rsplit(".", 1)[-1]
+    declaration = re.compile(rf'^\s*resource\s+"{re.escape(resource_type)}"\s+"{re.escape(name)}"')
+    heredoc = re.compile(rf"^\s*{re.escape(attribute)}\s*=\s*<<-?\w+\s*$")
+    for file_name in sorted(os.listdir(module_dir)):
+        if not file_name.endswith(".tf"):
+            continue
+        try:
+            with open(os.path.join(module_dir, file_name), encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            continue
+        if not (start <= len(lines) and declaration.match(lines[start - 1])):
+            continue
+        opening = next((index for index in range(start, len(lines)) if heredoc.match(lines[index - 1])), None)
+        if opening is None:
+            return value
+        line = opening + int(match.group(1))
+        return Invalid(_AT_LINE.sub(f"at line {line} of {file_name}, column {match.group(2)}", value.reason, count=1))
+    return value
 
 
 def _merged(variants: list[Variant]) -> list[Variant]:

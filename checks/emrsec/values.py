@@ -70,6 +70,7 @@ class Variant:
     value: Any
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
     project: Any = field(default=None, compare=False)
+    root: str = field(default="", compare=False)  # the format's name for the whole configuration ('' = configuration)
 
     def origin(self, path: str) -> str:
         """Where the value at `path` (or the nearest object holding it) comes from; '' when written literally."""
