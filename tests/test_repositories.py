@@ -72,6 +72,8 @@ def test_failures_name_the_root_chain_and_where_the_value_came_from(tmp_path: pa
     messages = _failure_messages("wrapper_examples", ".", tmp_path)
     assert messages["CKV_EMRSEC_2"] == (
         "EncryptionConfiguration.EnableInTransitEncryption is false (from var.security_configuration, "
+        "passed by examples/public-cluster/main.tf:11) (when called from examples/public-cluster -> ./); "
+        "EncryptionConfiguration.InTransitEncryptionConfiguration is missing (from var.security_configuration, "
         "passed by examples/public-cluster/main.tf:11) (when called from examples/public-cluster -> ./); used by "
         "module.emr.aws_emr_cluster.this in ./: a cluster cannot switch configuration, re-create it after the fix")
     assert messages["CKV_EMRSEC_8"] == ("security_configuration is missing (from var.security_configuration_name, "
