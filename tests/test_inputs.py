@@ -311,3 +311,21 @@ def test_cfn_too_many_conditions_never_count_as_present() -> None:
         chain = {"Fn::If": [f"C{level}", "emr-sec", chain]}
     [variant] = cloudformation_input.cluster({"SecurityConfiguration": chain})
     assert evaluate_launches([variant])[8].outcome is not Outcome.PASSED
+
+
+def test_cfn_findings_say_which_parameter_or_mapping_a_value_came_from() -> None:
+    document = {"Parameters": {"Transit": {"Type": "String", "Default": "false", "__startline__": 3}},
+                "Mappings": {"Modes": {"prod": {"S3": "SSE-S3"}}}}
+    template = cloudformation_input.Template.from_document(document, path="/repo/stack.yaml")
+    value = json.loads(json.dumps(GOOD))
+    value[ENC]["EnableInTransitEncryption"] = {"Ref": "Transit"}
+    value[ENC]["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]["EncryptionMode"] = {
+        "Fn::FindInMap": ["Modes", "prod", "S3"]}
+    results = evaluate(cloudformation_input.security_configuration({"SecurityConfiguration": value}, template))
+    assert "(from parameter Transit, default in stack.yaml:3)" in results[2].message
+    assert "(from mapping Modes)" in results[6].message
+
+
+def test_cfn_findings_use_the_property_name() -> None:
+    [variant] = cloudformation_input.security_configuration({"SecurityConfiguration": None})
+    assert evaluate([variant])[1].message == "SecurityConfiguration must be a JSON object, found null"
