@@ -56,3 +56,19 @@ def test_files_given_one_by_one_are_screened_too() -> None:
                             "-o", "json")
     assert re.search(r"not scanned: \S*alias_bomb\.yaml: [^\n]*alias bomb", completed.stderr)
     assert ("AWS::EMR::SecurityConfiguration.LegitGood", "CKV_EMRSEC_1", "PASSED") in _findings(completed)
+
+
+def test_a_reader_that_raises_fails_visibly_and_claims_no_pass() -> None:
+    from emrsec.catalog import BY_ID, RESOURCE_CHECKS
+    from emrsec.checkov_checks import _Verdicts
+    from emrsec.policy import Outcome
+
+    def broken(conf: dict, entity_path: str) -> tuple:
+        raise KeyError("a shape no adapter expected")
+
+    verdicts = _Verdicts()
+    outcomes = {spec.id: verdicts.get({}, "main.tf:aws_emr_cluster:x", spec, broken).outcome for spec in RESOURCE_CHECKS}
+    assert outcomes.pop("CKV_EMRSEC_7") is Outcome.FAILED and outcomes.pop("CKV_EMRSEC_8") is Outcome.FAILED
+    assert set(outcomes.values()) == {Outcome.UNKNOWN}
+    assert "could not be evaluated (KeyError" in verdicts.get({}, "main.tf:aws_emr_cluster:x", BY_ID["CKV_EMRSEC_8"],
+                                                               broken).reason

@@ -13,7 +13,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
 from emrsec import cloudformation_input, cloudformation_nesting, terraform_input, undecided
-from emrsec.catalog import CLOUDFORMATION_RESOURCES, CLUSTER, CLUSTER_NAMED, RESOURCE_CHECKS, TERRAFORM_RESOURCES, CheckSpec
+from emrsec.catalog import (BY_ID, CLOUDFORMATION_RESOURCES, CLUSTER, CLUSTER_NAMED, RESOURCE_CHECKS,
+                            TERRAFORM_RESOURCES, CheckSpec)
 from emrsec.cloudformation_project import CloudFormationProject
 from emrsec.policy import NOT_CREATED, Outcome, Verdict, evaluate, evaluate_keys, evaluate_launches, used_by
 from emrsec.sources import candidates
@@ -41,8 +42,9 @@ class _Verdicts:
         except Exception as error:  # a bug must not become a silent pass: unknown where that is visible, else failed
             logging.warning("checkov-emr-security could not evaluate %s", entity_path, exc_info=True)
             reason = f"could not be evaluated ({type(error).__name__}: {error}); please report this input"
-            self._verdicts = {n: Verdict(Outcome.UNKNOWN, "configuration", reason) for n in (1, 2, 3, 4, 5, 6, 10, 11)}
-            self._verdicts[7] = self._verdicts[8] = Verdict(Outcome.FAILED, "configuration", reason)
+            self._verdicts = {s.number: Verdict(Outcome.UNKNOWN, "configuration", reason) for s in RESOURCE_CHECKS}
+            for visible in (BY_ID["CKV_EMRSEC_7"], CLUSTER_NAMED):  # the checks that fail where others cannot decide
+                self._verdicts[visible.number] = Verdict(Outcome.FAILED, "configuration", reason)
         self._key = key
         return self._verdicts[spec.number]
 
