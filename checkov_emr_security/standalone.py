@@ -64,6 +64,7 @@ def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder
     """Adds the records of the documents under this run's folder (in the last run: every one left)."""
     from checkov.common.output.report import Report
 
+    from checkov_emr_security.unscanned import shown_path
     from emrsec import undecided, unread
     from emrsec.catalog import BY_ID, CLUSTER_NAMED
     from emrsec.documents import CONFIGURATION, Unreadable, read
@@ -92,7 +93,7 @@ def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder
                 continue
             if verdict.outcome is Outcome.UNKNOWN:
                 if spec is CLUSTER_NAMED:  # a state machine that may launch a cluster without a configuration
-                    undecided.note(path, 1, os.path.relpath(path), verdict.message)
+                    undecided.note(path, 1, shown_path(path, root_folder).lstrip("/"), verdict.message)
                 continue
             if check_type not in by_type:
                 by_type[check_type] = Report(check_type)

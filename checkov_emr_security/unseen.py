@@ -24,7 +24,8 @@ from emrsec.undecided import Notice  # noqa: E402
 
 APPS = {"cdk.json": ("cdk.out", "cdk synth"), "cdktf.json": ("cdktf.out", "cdktf synth")}
 # How a CDK (any language) or CDKTF source names the EMR constructs or provider resources.
-_CDK_EMR = re.compile(r"(?i)\baws[-_.]?emr\b|\bservices\.emr\b|\bEmrCreateCluster\b|elasticmapreduce:createCluster")
+_CDK_EMR = re.compile(r"(?i)\baws[-_.]?emr(?![a-z0-9])|\bservices\.emr\b|\bEmrCreateCluster\b"  # aws_emr_launch too
+                      r"|elasticmapreduce:createCluster")
 _CDKTF_EMR = re.compile(r"(?i)\bemr[-_]?(?:cluster|security[-_]?configuration)\b|\baws_emr_"
                         r"|elasticmapreduce:createCluster")
 _SOURCE_SUFFIXES = (".ts", ".js", ".mjs", ".py", ".java", ".cs", ".go", ".kt")

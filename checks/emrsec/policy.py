@@ -525,7 +525,9 @@ def _key_values(config: Any, found: _Found) -> list[tuple[str, Any]]:
 
 def _usable(path: str, value: Any, key: KmsKey) -> Verdict:
     """A key EMR can encrypt with: symmetric (or default spec), for encryption (or default usage), not disabled."""
-    shown = f"is {describe(value)}, {key.address}{f' (through {key.via})' if key.via else ''}"
+    named = describe(value)
+    shown = f"is {named}" + ("" if named.startswith(key.address) else f", {key.address}") + (
+        f" (through {key.via})" if key.via else "")
     problems, unknown = [], []
     for setting, wanted in ((key.spec, SYMMETRIC), (key.usage, ENCRYPT_DECRYPT)):
         if isinstance(setting.value, Unresolved):
@@ -546,9 +548,15 @@ def _usable(path: str, value: Any, key: KmsKey) -> Verdict:
     return PASS
 
 
+# An alias ARN built from unknown parts (`arn:${AWS::Partition}:kms:${AWS::Region}:...:alias/emr`): its alias name
+# is literal, so it still names an alias the project may define.
+_ALIAS_ENDING = re.compile(r"[:\"]?(alias/[A-Za-z0-9/_-]+)\"?$")
+
+
 def _key_verdict(path: str, value: Any, project: Project) -> Verdict:
     if isinstance(value, Unresolved):
-        key = project.key(value) if isinstance(value, Ref) else None
+        alias = None if isinstance(value, Ref) else _ALIAS_ENDING.search(value.source)
+        key = project.key(value) if isinstance(value, Ref) else project.key(alias.group(1)) if alias else None
         if key is None:
             return Verdict(Outcome.UNKNOWN, path, f"is {value.source}, a key the pack cannot find in the project")
         return _usable(path, value, key)

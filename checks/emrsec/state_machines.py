@@ -27,6 +27,10 @@ def _security_configuration(state: dict[str, Any], path: str) -> Launch:
     """The state's `Parameters.SecurityConfiguration` (JSONPath) or `Arguments.SecurityConfiguration` (JSONata)."""
     key = "Arguments" if "Arguments" in state and "Parameters" not in state else "Parameters"
     parameters, at = state.get(key), f"{path}.{key}.SecurityConfiguration"
+    if "Parameters.$" in state:  # every parameter taken from the execution input: it may hold one or not
+        return Launch(at, Unresolved(f"Parameters.$ {state['Parameters.$']!s:.60}, taken from the execution input"))
+    if isinstance(parameters, str) and parameters.strip().startswith("{%"):
+        return Launch(at, Unresolved(f"the JSONata expression {parameters.strip()[:60]}"))
     if isinstance(parameters, Unresolved):
         return Launch(at, Unresolved(f"{key} that cannot be resolved ({parameters.source})"))
     if not isinstance(parameters, dict):

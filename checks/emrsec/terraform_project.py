@@ -6,6 +6,7 @@ instantiates them (one instance per call; count / for_each instances share their
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Iterator, Optional
 
@@ -22,8 +23,10 @@ MAX_HOPS = 8  # aliases and replica keys followed to a key
 
 
 def _shown(scope: Scope, address: str) -> str:
-    """The address as Terraform names it from the root module (`module.emr.aws_kms_key.this`)."""
-    return "".join(f"module.{call.name}." for call in scope.calls if call.caller_dir) + address
+    """The address as Terraform names it from the root module (`module.emr.aws_kms_key.this["a"]`)."""
+    index, key = scope.instance
+    instance = f"[{index}]" if index is not None else f"[{json.dumps(key)}]" if key is not None else ""
+    return "".join(f"module.{call.name}." for call in scope.calls if call.caller_dir) + address + instance
 
 
 class TerraformProject(Project):

@@ -472,13 +472,21 @@ class Scope:
         shown = f"{resource_type}.{name}"
         if "count" in body:
             if isinstance(collection, int) and not isinstance(collection, bool) and 0 <= collection <= MAX_INSTANCES:
-                return [self.reference(f"{shown}[{index}]", shown, "") for index in range(collection)]
+                return [self._instance_reference(shown, (index, None), None) for index in range(collection)]
             return None
         if isinstance(collection, list) and all(isinstance(k, str) for k in collection):
             collection = dict.fromkeys(collection)
         if isinstance(collection, dict) and len(collection) <= MAX_INSTANCES:
-            return {k: self.reference(f"{shown}[{json.dumps(k)}]", shown, "") for k in collection}
+            for_each = unwrap(body.get("for_each"))
+            return {k: self._instance_reference(shown, (None, k), for_each) for k in collection}
         return None
+
+    def _instance_reference(self, address: str, instance: tuple[Optional[int], Optional[str]], for_each: Any) -> Ref:
+        """One instance of a counted resource of this module, read with its own count.index / each.key."""
+        index, key = instance
+        shown = f"{address}[{index if key is None else json.dumps(key)}]"
+        context = Scope(self.module_dir, self.root, self.calls, instance, for_each, self.memo)
+        return Ref(shown, address=address, attribute="", unit=(self.chain, instance), context=context)
 
     def _module_output(self, name: str, path: list[Union[str, int]]) -> Any:
         """A local module's output, evaluated in a binding of that module called from here."""
