@@ -32,7 +32,8 @@ from checkov_emr_security import standalone
 # resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values; and a Step Functions state
 # machine, which may launch a cluster from a definition kept in another file (`templatefile()`).
 MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster",
-           "aws_sfn_state_machine", "AWS::StepFunctions::StateMachine", "elasticmapreduce:createCluster")
+           "aws_sfn_state_machine", "AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine",
+           "elasticmapreduce:createCluster")
 # The files each framework's Checkov runner reads, by suffix (serverless reads serverless.yml: any YAML, to be safe;
 # terraform also reads .tf.json files). A framework none of whose files is left is not started.
 FRAMEWORK_SUFFIXES = {

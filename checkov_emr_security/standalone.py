@@ -23,19 +23,21 @@ _DECIDED: set[str] = set()
 
 
 def consider(path: str, text: str) -> bool:
-    """Notes a file the prescan read that may be a standalone document; True when it is one of those (Checkov's
-    runners then need not read it)."""
+    """Notes a file the prescan read that may be a standalone document; True when Checkov's runners need not read
+    it (a serverless.yml is read by them as well: its `resources` are CloudFormation)."""
     import_pack()
-    from emrsec.documents import may_be_document
+    from emrsec.documents import may_be_document, serverless
 
     if not may_be_document(path, text):
         return False
     _CANDIDATES[os.path.abspath(path)] = text
-    return True
+    return not serverless(path)
 
 
 def _check_type(path: str) -> str:
-    return "json" if path.endswith(".json") else "yaml"
+    from emrsec.documents import serverless
+
+    return "serverless" if serverless(path) else "json" if path.endswith(".json") else "yaml"
 
 
 def _record(spec: CheckSpec, verdict: Verdict, path: str, lines: int, root_folder: Optional[str]) -> Record:

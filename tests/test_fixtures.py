@@ -20,7 +20,7 @@ FORMS = {
     "terraform_plan": ("terraform_plan",),
     "cloudformation": ("cloudformation",),
     os.path.join("cdk", "cdk.out"): ("cloudformation",),
-    "standalone": ("json", "yaml"),  # checkov-emr judges these documents itself: no Checkov runner reads them
+    "standalone": ("json", "yaml", "serverless"),  # checkov-emr judges these documents itself: no runner hands them over
 }
 CHECKOV_EMR_ONLY = {"standalone"}
 # What cannot occur in a form: a standalone document is literal JSON (nothing for CKV_EMRSEC_7 to find
@@ -79,6 +79,7 @@ def test_failures_name_a_path_and_a_fix(form: str) -> None:
             continue
         assert details[0].split()[0].replace("[", ".").split(".")[0] in {
             "configuration", "EncryptionConfiguration", "security_configuration", "SecurityConfiguration", "States",
+            "stepFunctions",
             "definition"}, details
 
 

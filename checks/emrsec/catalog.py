@@ -16,7 +16,8 @@ CLOUDFORMATION_RESOURCE = {SECURITY_CONFIGURATION: "AWS::EMR::SecurityConfigurat
 TERRAFORM_RESOURCES = {SECURITY_CONFIGURATION: ("aws_emr_security_configuration",),
                        CLUSTER: ("aws_emr_cluster", "aws_sfn_state_machine")}
 CLOUDFORMATION_RESOURCES = {SECURITY_CONFIGURATION: ("AWS::EMR::SecurityConfiguration",),
-                            CLUSTER: ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine")}
+                            CLUSTER: ("AWS::EMR::Cluster", "AWS::StepFunctions::StateMachine",
+                                      "AWS::Serverless::StateMachine")}
 FRAMEWORKS = ("terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless")
 
 

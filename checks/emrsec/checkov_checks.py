@@ -128,8 +128,8 @@ def _read_cloudformation(conf: dict[str, Any], entity_path: str) -> tuple[list[V
 
 def _read_cloudformation_launches(conf: dict[str, Any], entity_path: str) -> tuple[list[Variant], str]:
     properties, template = _cloudformation_properties(conf, entity_path)
-    read = cloudformation_input.state_machine if conf.get("Type") == CLOUDFORMATION_RESOURCES[CLUSTER][1] \
-        else cloudformation_input.cluster
+    read = cloudformation_input.cluster if conf.get("Type") == CLOUDFORMATION_RESOURCES[CLUSTER][0] \
+        else cloudformation_input.state_machine
     return _with_project(read(properties, template), template), entity_path.rsplit(":", 1)[-1]
 
 

@@ -8,11 +8,13 @@ evaluated for every assignment of truth values to the conditions it uses, one va
 from __future__ import annotations
 
 import itertools
-import os
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
+
+import yaml
 
 from emrsec import state_machines
 from emrsec.jsontext import MAX_DEPTH, Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
@@ -23,6 +25,7 @@ MAX_CONDITIONS = 6  # conditions one property's Fn::Ifs may use: 2**6 assignment
 _INJECTED_KEYS = frozenset({"__file__", "__startline__", "__endline__"})
 _NO_VALUE = object()  # !Ref AWS::NoValue: the property is removed
 _TOO_DEEP = "a property nested too deeply to read"
+MAX_DEFINITION_BYTES = 1024 * 1024  # a state machine definition file SAM uploads
 
 
 class _TooDeep(Exception):
@@ -467,11 +470,33 @@ def _substituted(definition: Any, substitutions: Any) -> Any:
     return map_leaves(definition, leaf)
 
 
+def _definition_file(uri: str, template: Template) -> tuple[Any, str]:
+    """SAM's `DefinitionUri` naming a local file (as `sam build` / `sam package` read it): (definition, its text)."""
+    path = os.path.normpath(os.path.join(os.path.dirname(template.path), uri))
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read(MAX_DEFINITION_BYTES + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        return Unresolved(f"DefinitionUri {uri}, which the pack cannot read ({error})"), uri
+    if len(text) > MAX_DEFINITION_BYTES:
+        return Unresolved(f"DefinitionUri {uri}, larger than the pack reads"), text
+    try:
+        return (json.loads(text) if path.endswith(".json") else yaml.safe_load(text)), text
+    except (ValueError, yaml.YAMLError) as error:
+        return Invalid(f"is not valid JSON or YAML: {str(error).splitlines()[0]}"), text
+
+
 def state_machine(properties: Any, template: Optional[Template] = None) -> list[Variant]:
-    """An AWS::StepFunctions::StateMachine's createCluster states (each variant's value: their `Launch`es)."""
-    resolver = _Resolver(template or Template())
+    """An AWS::StepFunctions::StateMachine's (or SAM AWS::Serverless::StateMachine's) createCluster states (each
+    variant's value: their `Launch`es)."""
+    template = template or Template()
+    resolver = _Resolver(template)
     key = "DefinitionString" if isinstance(properties, dict) and "DefinitionString" in properties else "Definition"
     substitutions = resolver.value(properties.get("DefinitionSubstitutions")) if isinstance(properties, dict) else None
+    uri = properties.get("DefinitionUri") if isinstance(properties, dict) else None
+    if key not in properties and isinstance(uri, str) and not uri.startswith("s3://") and template.path:
+        definition, text = _definition_file(uri, template)
+        return [Variant("", state_machines.launches(_substituted(definition, substitutions), text))]
     variants = []
     for condition, value in _property_branches(properties, key):
         if value is _NO_VALUE:

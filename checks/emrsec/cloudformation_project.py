@@ -13,7 +13,8 @@ from emrsec.values import Ref
 
 SECURITY_CONFIGURATION = "AWS::EMR::SecurityConfiguration"
 KEY, ALIAS, REPLICA_KEY = "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::KMS::ReplicaKey"
-LAUNCHERS = {"AWS::EMR::Cluster": cluster, "AWS::StepFunctions::StateMachine": state_machine}
+LAUNCHERS = {"AWS::EMR::Cluster": cluster, "AWS::StepFunctions::StateMachine": state_machine,
+             "AWS::Serverless::StateMachine": state_machine}
 MAX_HOPS = 8  # aliases and replica keys followed to a key
 
 

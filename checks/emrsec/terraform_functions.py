@@ -166,25 +166,29 @@ def _read(path: Any, files: ModuleFiles, function: str) -> str | Unresolved:
     return text
 
 
+def render(text: str, variables: Any, functions: dict[str, Callable[..., Any]]) -> Any:
+    """A template's text with `${name}` bound to `variables`, as `templatefile()` and the `template_file` data
+    source render it."""
+    if variables is not None and not isinstance(variables, dict):
+        return Unresolved("template variables unknown before deploy")
+    bound = variables or {}
+
+    def resolve(root: str, attributes: list[Any]) -> Any:
+        value = bound.get(root, Unresolved(root))
+        for attribute in attributes:
+            value = value.get(attribute, Unresolved(root)) if isinstance(value, dict) else Unresolved(root)
+        return value
+
+    return evaluate_template(text, resolve, functions)
+
+
 def table(files: ModuleFiles) -> dict[str, Callable[..., Any]]:
     def file(path: Any) -> Any:
         return _read(path, files, "file")
 
     def templatefile(path: Any, variables: Any = None) -> Any:
         text = _read(path, files, "templatefile")
-        if not isinstance(text, str):
-            return text
-        if variables is not None and not isinstance(variables, dict):
-            return Unresolved("templatefile() variables unknown before deploy")
-        bound = variables or {}
-
-        def resolve(root: str, attributes: list[Any]) -> Any:
-            value = bound.get(root, Unresolved(root))
-            for attribute in attributes:
-                value = value.get(attribute, Unresolved(root)) if isinstance(value, dict) else Unresolved(root)
-            return value
-
-        return evaluate_template(text, resolve, functions)
+        return render(text, variables, functions) if isinstance(text, str) else text
 
     functions: dict[str, Callable[..., Any]] = {name: _guard(function, name) for name, function in {
         "jsonencode": Encoded,

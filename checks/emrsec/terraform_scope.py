@@ -18,7 +18,8 @@ import hcl2
 
 from emrsec import terraform_functions, unread
 from emrsec.sources import ModuleFiles, inside, project_root, var_files
-from emrsec.terraform_expressions import TerraformError, as_bool, evaluate_template, evaluate_value, unescape
+from emrsec.terraform_expressions import (Template, TerraformError, as_bool, evaluate_template, evaluate_value,
+                                         unescape)
 from emrsec.values import Ref, Unresolved
 
 MAX_BINDINGS = 64  # caller chains evaluated for one module resource
@@ -140,6 +141,7 @@ class ModuleSource:
     locals: dict[str, Any] = field(default_factory=dict)
     tfvars: dict[str, Any] = field(default_factory=dict)
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)  # `template_file` data sources by name
     outputs: dict[str, Any] = field(default_factory=dict)
     modules: dict[str, dict[str, Any]] = field(default_factory=dict)  # module name -> its call's arguments
     declared_at: dict[str, tuple[str, int]] = field(default_factory=dict)  # "var.x" -> (file, block line)
@@ -158,6 +160,8 @@ class ModuleSource:
         for block in _blocks(document, "locals"):
             self.locals.update({k: unwrap(v) for k, v in block.items() if not k.startswith("__")})
             self.declared_at.update({f"local.{k}": _place(path, block) for k in block if not k.startswith("__")})
+        for block in _blocks(document, "data"):
+            self.templates.update(_named(block.get("template_file")))
         for block in _blocks(document, "output"):
             self.outputs.update({name: unwrap(body["value"]) for name, body in _named(block) if "value" in body})
         for block in _blocks(document, "module"):
@@ -369,12 +373,29 @@ class Scope:
         return Scope(call.caller_dir, self.root, self.calls[:-1], call.instance,
                      unwrap(call.arguments.get("for_each")), self.memo)
 
-    def evaluate(self, value: Any) -> Any:
-        """A raw value (as hcl2 reads it) with its expressions evaluated in this scope."""
+    def _functions(self) -> dict[str, Callable[..., Any]]:
         functions = self.memo.get((self.chain, "functions"))
         if functions is None:
             functions = self.memo[(self.chain, "functions")] = terraform_functions.table(self.files())
-        return evaluate_value(value, self._resolve, functions)
+        return functions
+
+    def evaluate(self, value: Any) -> Any:
+        """A raw value (as hcl2 reads it) with its expressions evaluated in this scope."""
+        return evaluate_value(value, self._resolve, self._functions())
+
+    def _rendered(self, name: str) -> Any:
+        """`data.template_file.<name>.rendered`: its template rendered with its vars, as the provider does."""
+        body = module_source(self.module_dir).templates.get(name)
+        shown = f"data.template_file.{name}.rendered"
+        if body is None or "template" not in body:
+            return Unresolved(shown)
+        text = self.evaluate(unwrap(body["template"]))
+        variables = self.evaluate(unwrap(body["vars"])) if "vars" in body else None
+        if isinstance(text, Template):  # an inline template's `${name}` reads as a reference: the vars bind it
+            text = "".join(s if isinstance(s, str) else "${" + s.source + "}" for s in text.segments)
+        if not isinstance(text, str):
+            return Unresolved(f"{shown}, whose template is unknown before deploy")
+        return terraform_functions.render(text, variables, self._functions())
 
     def created(self, resource: dict[str, Any]) -> bool:
         """False where count / for_each certainly create no instance of the resource or of a module on the way."""
@@ -418,6 +439,9 @@ class Scope:
             return terraform_functions.path_marker(self.module_dir if name == "module" else self.root_module_dir)
         if root == "module" and isinstance(name, str):
             return self._module_output(name, path[1:])
+        if root == "data" and path[:1] == ["template_file"] and len(path) >= 3 and path[2] == "rendered":
+            return self._memoized((self.chain, "template_file", path[1]), f"data.template_file.{path[1]}",
+                                  lambda: self._rendered(str(path[1])))
         # A resource (its type has a provider prefix) or data-source attribute exists once deployed; the other
         # roots left here may be null or empty.
         present = root == "data" or (root not in _OTHER_ROOTS and "_" in root)
