@@ -124,6 +124,8 @@ class TerraformProject(Project):
         body = module_source(self.scope.module_dir).resources.get(tuple(address.split(".", 1)))
         if body is not None:
             name = setting(self.scope, body, "name")
+        # how a reference to this configuration names its module instance (and its count / for_each instance)
+        unit = self.scope.chain if self.scope.instance == (None, None) else (self.scope.chain, self.scope.instance)
         users = []
         for resource_type in (CLUSTER, STATE_MACHINE):
             for scope, user, user_body in self._resources(resource_type):
@@ -131,7 +133,7 @@ class TerraformProject(Project):
                 value = ABSENT if raw is ABSENT else evaluated(scope, unwrap(raw))
                 for launch in launches(resource_type, value, raw):
                     if (isinstance(launch.value, Ref) and launch.value.address == address
-                            and launch.value.unit == self.scope.chain) or (
+                            and launch.value.unit == unit) or (
                             isinstance(launch.value, str) and launch.value == name):
                         folder = os.path.relpath(scope.module_dir, project_root(scope.root))
                         users.append(f"{_shown(scope, user)} in {'./' if folder == '.' else folder}")
