@@ -170,8 +170,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         startup.skip_built_in_checks()
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details, outputs, rendering, unscanned
+    from checkov_emr_security import cloudformation_details, outputs, parsing, rendering, unscanned
 
+    parsing.share_hcl_parses()
     if pack_only and _one_folder(arguments):
         rendering.skip_rendering()
     cloudformation_details.install()
