@@ -35,7 +35,8 @@ def table(measured: Measurements, sizes: dict[str, int]) -> list[str]:
             times = measured.times[(corpus, tool)]
             ratio = f"{time_ratio:>10.2f} {memory_ratio:>12.2f}" if tool == "checkov-emr" else f"{'':>10} {'':>12}"
             lines.append(f"{corpus:<9} {files:>5}  {tool:<11} {len(times):>4} {min(times):>7.2f} "
-                         f"{statistics.median(times):>8.2f} {measured.peaks[(corpus, tool)] / 1024:>12.0f} {ratio}")
+                         f"{statistics.median(times):>8.2f} {measured.peaks[(corpus, tool)] / 1024:>12.0f} "
+                         f"{ratio}".rstrip())
     return lines
 
 
