@@ -16,7 +16,12 @@ def share_hcl_parses() -> None:
     import hcl2.api
     from emrsec.terraform_scope import parse_hcl
 
+    parse = hcl2.api.loads
+
     def loads(text: str) -> Any:
-        return copy.deepcopy(parse_hcl(text))
+        try:
+            return copy.deepcopy(parse_hcl(text))
+        except RecursionError:  # nested deeper than copying goes: parse again, as Checkov would have
+            return parse(text)
 
     hcl2.api.loads = loads  # what `hcl2.load`, Checkov's entry, calls
