@@ -173,7 +173,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from checkov_emr_security import cloudformation_details, outputs, parsing, rendering, unscanned
 
     parsing.share_hcl_parses()
-    if pack_only and _one_folder(arguments) and not rendering.needed(_values(arguments, "-d", "--directory")[0]):
+    if pack_only and _one_folder(arguments):
         rendering.skip_rendering()
     cloudformation_details.install()
     outputs.install()

@@ -5,53 +5,54 @@ Checkov renders every variable, local and module output into every block of the 
 The pack's checks do not read those values: they evaluate each HCL resource from its source, once per chain
 of module callers (`emrsec.terraform_scope`). They fall back to Checkov's rendered value only where the
 scanned file cannot be told apart among several scan roots or files given with -f (this is used for one
-folder only), or where the resource is missing from the configuration files the pack reads: Checkov also reads
-resources from `.hcl` files, which Terraform ignores (rendering stays on when one of them holds the pack's).
-Expanding count / for_each renders the blocks it needs by itself, before and apart from this step, and
-the resources' addresses are set either way, so the same resources reach the checks.
+folder only), or where the resource is missing from the configuration files the pack reads. Expanding
+for_each and count renders what it needs by itself, before and apart from this step, so the same resources
+reach the checks, with the same addresses. Rendering stays where its result still decides (`needed`).
 """
 from __future__ import annotations
 
 import functools
-import os
-import re
-from typing import Any
+from typing import Any, Optional
 
-from checkov_emr_security.prescan import walked
+from checkov.terraform.graph_builder.graph_components.block_types import BlockType
+from checkov.terraform.graph_builder.graph_components.module import Module
+from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
+from checkov.terraform.graph_manager import TerraformGraphManager
+
 from emrsec.catalog import TERRAFORM_RESOURCES
 
-# A resource block of a type the pack's checks read.
-_PACK_RESOURCE = re.compile(r'resource\s+"?(?:' + "|".join(t for types in TERRAFORM_RESOURCES.values() for t in types)
-                            + r')\b')
+PACK_TYPES = frozenset(t for types in TERRAFORM_RESOURCES.values() for t in types)
 
 
-def needed(folder: str) -> bool:
-    """Whether a `.hcl` file Checkov reads under the folder declares a resource the pack's checks read."""
-    for parent, dirs, names in os.walk(folder):
-        dirs[:] = walked(dirs)
-        for name in names:
-            if name.endswith(".hcl"):
-                try:
-                    with open(os.path.join(parent, name), encoding="utf-8", errors="replace") as handle:
-                        if _PACK_RESOURCE.search(handle.read()):
-                            return True
-                except OSError:
-                    continue
+def needed(module: Module) -> bool:
+    """Whether the pack's results depend on rendered values: a resource it reads in a `.hcl` file (Checkov reads
+    those, Terraform and the pack do not), or count / for_each on such a resource or on a module call (Checkov
+    leaves out a resource whose count renders to 0 before any check runs)."""
+    for block in module.blocks:
+        pack_resource = block.block_type == BlockType.RESOURCE and block.name.split(".")[0] in PACK_TYPES
+        if pack_resource and block.path.endswith(".hcl"):
+            return True
+        if (pack_resource or block.block_type == BlockType.MODULE) and {"count", "for_each"} & block.attributes.keys():
+            return True
     return False
 
 
-def skip_rendering() -> None:
-    """Terraform graphs built from a folder skip rendering unless a caller asks for it by name (the plan
-    runner's enrichment does)."""
-    from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
-    from checkov.terraform.graph_manager import TerraformGraphManager
+class _RenderingWhereNeeded(TerraformLocalGraph):
+    def build_graph(self, render_variables: bool) -> None:
+        super().build_graph(render_variables and needed(self.module))
 
+
+def skip_rendering() -> None:
+    """Terraform graphs built from a folder render only where `needed`, unless a caller asks for rendering by
+    name (the plan runner's enrichment does) or builds another kind of graph."""
     build = TerraformGraphManager.build_graph_from_source_directory
 
     @functools.wraps(build)
-    def unrendered(self: TerraformGraphManager, source_dir: str,
-                   local_graph_class: type[TerraformLocalGraph] = TerraformLocalGraph,
-                   render_variables: bool = False, **kwargs: Any) -> Any:
-        return build(self, source_dir, local_graph_class, render_variables, **kwargs)
+    def where_needed(self: TerraformGraphManager, source_dir: str,
+                     local_graph_class: type[TerraformLocalGraph] = TerraformLocalGraph,
+                     render_variables: Optional[bool] = None, **kwargs: Any) -> Any:
+        if render_variables is None and local_graph_class is TerraformLocalGraph:
+            local_graph_class = _RenderingWhereNeeded
+        return build(self, source_dir, local_graph_class, render_variables is not False, **kwargs)
 
-    TerraformGraphManager.build_graph_from_source_directory = unrendered  # type: ignore[method-assign]
+    TerraformGraphManager.build_graph_from_source_directory = where_needed  # type: ignore[method-assign]

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import pathlib
 
-from checkov_emr_security import import_pack, rendering
 from checkov_runs import checkov_emr, findings, plain_checkov_with_pack
-
-import_pack()
 
 CONFIGURATION = """
 variable "in_transit" {
@@ -29,9 +26,7 @@ resource "aws_emr_security_configuration" "hcl" {
 def test_rendering_stays_for_pack_resources_in_hcl_files(tmp_path: pathlib.Path) -> None:
     """Terraform ignores .hcl files and so does the pack's reader: Checkov's rendered value decides there."""
     (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', encoding="utf-8")
-    assert not rendering.needed(str(tmp_path))
     (tmp_path / "emr.hcl").write_text(CONFIGURATION, encoding="utf-8")
-    assert rendering.needed(str(tmp_path))
     found = findings(checkov_emr("-d", str(tmp_path), "-o", "json"))
     assert found and found == findings(plain_checkov_with_pack("-d", str(tmp_path)))
 
@@ -45,6 +40,5 @@ def test_module_instances_without_rendering_match_plain_checkov(tmp_path: pathli
         (tmp_path / root).mkdir()
         (tmp_path / root / "main.tf").write_text(
             f'module "emr" {{\n  source     = "../modules/emr"\n  in_transit = {in_transit}\n}}\n', encoding="utf-8")
-    assert not rendering.needed(str(tmp_path))
     found = findings(checkov_emr("-d", str(tmp_path), "-o", "json"))
     assert found and found == findings(plain_checkov_with_pack("-d", str(tmp_path)))
