@@ -18,7 +18,6 @@ from checkov.terraform.graph_builder.graph_components.block_types import BlockTy
 from checkov.terraform.graph_builder.graph_components.module import Module
 from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
 from checkov.terraform.graph_manager import TerraformGraphManager
-
 from emrsec.catalog import TERRAFORM_RESOURCES
 
 PACK_TYPES = frozenset(t for types in TERRAFORM_RESOURCES.values() for t in types)
@@ -55,4 +54,4 @@ def skip_rendering() -> None:
             local_graph_class = _RenderingWhereNeeded
         return build(self, source_dir, local_graph_class, render_variables is not False, **kwargs)
 
-    TerraformGraphManager.build_graph_from_source_directory = where_needed  # type: ignore[method-assign]
+    TerraformGraphManager.build_graph_from_source_directory = where_needed  # type: ignore[method-assign,assignment]
