@@ -165,12 +165,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"checkov-emr: warning: {warning}", file=sys.stderr)
     arguments = checkov_arguments(arguments, frameworks)
     startup.defer_unused_imports()
-    if startup.pack_checks_only(_values(arguments, "-c", "--check")):
+    pack_only = startup.pack_checks_only(_values(arguments, "-c", "--check"))
+    if pack_only:
         startup.skip_built_in_checks()
     from checkov.main import Checkov
 
-    from checkov_emr_security import cloudformation_details, outputs, unscanned
+    from checkov_emr_security import cloudformation_details, outputs, parsing, rendering, unscanned
 
+    parsing.share_hcl_parses()
+    if pack_only and _one_folder(arguments):
+        rendering.skip_rendering()
     cloudformation_details.install()
     outputs.install()
     unscanned.install(_values(arguments, "-d", "--directory"), _asked_about(argv))
@@ -219,6 +223,12 @@ def _inputs_known(arguments: Sequence[str]) -> bool:
     directories = _values(arguments, "-d", "--directory")
     return bool(directories or _values(arguments, "-f", "--file")) and len(directories) <= 1 \
         and not configured_inputs()
+
+
+def _one_folder(arguments: Sequence[str]) -> bool:
+    """Whether Checkov scans one folder and nothing else, so the pack finds each scanned file's source."""
+    return _inputs_known(arguments) and len(_values(arguments, "-d", "--directory")) == 1 \
+        and not _values(arguments, "-f", "--file")
 
 
 def _empty_folder() -> str:

@@ -6,9 +6,9 @@ Measured with Checkov 3.3.30 on a 2-core machine (`python -X importtime`, docs/p
   pulls in cloudsplaining, policy_sentry and detect_secrets). With `--check CKV_EMRSEC_*` none of them runs,
   so those `__init__`s are left unexecuted: the packages still exist, and any module in them (a registry,
   a base class a check subclasses, a built-in check named on purpose) still imports on demand.
-- Two imports cost a tenth of a second each for what a local scan never does: spdx_tools builds the SPDX
-  license list when imported (for `-o spdx`), and aiohttp serves the Prisma Cloud API client. Both are
-  deferred to their first use.
+- Three imports cost a tenth of a second each for what a local scan never does: spdx_tools builds the SPDX
+  license list when imported, Checkov's SPDX writer imports spdx_tools' model (and beartype) for `-o spdx`,
+  and aiohttp serves the Prisma Cloud API client. All are deferred to their first use.
 - Python's own exit then takes about 0.3 s to tear down the 2,300 modules imported; a command-line tool
   can skip that once its output is written.
 """
@@ -42,6 +42,7 @@ class _UnexecutedInit(importlib.abc.Loader):
 
 LAZY_PACKAGES = ("aiohttp",)
 SPDX_LICENSING = "spdx_tools.common.spdx_licensing"  # `spdx_licensing = get_spdx_licensing()`, 0.13 s
+SPDX_OUTPUT = "checkov.common.output.spdx"  # the `-o spdx` writer: spdx_tools' model and beartype, 0.08 s
 
 
 class _OnFirstUse:
@@ -62,6 +63,22 @@ class _SpdxLicensingLoader(importlib.abc.Loader):
 
         module.get_spdx_licensing = get_spdx_licensing
         module.spdx_licensing = _OnFirstUse(get_spdx_licensing)
+
+
+class _SpdxOutputLoader(importlib.abc.Loader):
+    """The writer module with `SPDX` (the one name Checkov imports from it) standing for its class: the module's
+    own code runs when `SPDX` is first called."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def exec_module(self, module: ModuleType) -> None:
+        def spdx(*args: Any, **kwargs: Any) -> Any:
+            if module.SPDX is spdx:
+                self.loader.exec_module(module)  # sets the real SPDX
+            return module.SPDX(*args, **kwargs)
+
+        module.SPDX = spdx
 
 
 class _LoaderSwap(importlib.abc.MetaPathFinder):
@@ -93,19 +110,22 @@ def _is_built_in_check_package(name: str) -> bool:
 
 
 def _is_deferred(name: str) -> bool:
-    return name == SPDX_LICENSING or name.partition(".")[0] in LAZY_PACKAGES
+    return name in (SPDX_LICENSING, SPDX_OUTPUT) or name.partition(".")[0] in LAZY_PACKAGES
 
 
 def _deferring_loader(spec: importlib.machinery.ModuleSpec) -> Optional[importlib.abc.Loader]:
     if spec.name == SPDX_LICENSING:
         return _SpdxLicensingLoader()
+    if spec.name == SPDX_OUTPUT and spec.loader is not None:
+        return _SpdxOutputLoader(spec.loader)
     if isinstance(spec.loader, importlib.machinery.SourceFileLoader):
         return importlib.util.LazyLoader(spec.loader)
     return None
 
 
 def defer_unused_imports() -> None:
-    """Defers the SPDX license list and aiohttp to their first use; call before Checkov is imported."""
+    """Defers the SPDX license list, the SPDX writer and aiohttp to their first use; call before Checkov is
+    imported."""
     _install(_LoaderSwap(_is_deferred, _deferring_loader))
 
 

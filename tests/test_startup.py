@@ -131,3 +131,18 @@ def test_deferred_imports_load_on_first_use() -> None:
         "import aiohttp; print(aiohttp.ClientSession.__name__)\n")
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.splitlines() == ["_LazyModule _OnFirstUse", "MIT OR Apache-2.0", "ClientSession"]
+
+
+def test_spdx_output_is_written_when_asked_for() -> None:
+    """The SPDX writer's module runs only when `-o spdx` calls it; the document is still written."""
+    unit = os.path.join(FIXTURES, "terraform", "split_files")
+    probe = _python(
+        "import sys\n"
+        "from checkov_emr_security import startup; startup.defer_unused_imports()\n"
+        "import checkov.main\n"
+        "print('spdx_tools.spdx.model' in sys.modules)\n")
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.splitlines() == ["False"]
+    written = checkov_emr("-d", unit, "-o", "spdx")
+    assert written.returncode in (0, 1), written.stderr
+    assert "SPDXVersion: SPDX-2.3" in written.stdout, written.stdout[-2000:]

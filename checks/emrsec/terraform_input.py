@@ -7,10 +7,11 @@ cannot be found, Checkov's rendered value is read instead, distrusting what Chec
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from emrsec.jsontext import map_leaves, parse_json
 from emrsec.model import ABSENT
@@ -40,16 +41,31 @@ class Location:
     path: str = ""  # the scanned file
 
 
-def _variants(location: Location, address: str, resource_type: str, attribute: str,
-              read: Any) -> Optional[list[Variant]]:
-    """`read(evaluated attribute or ABSENT, the attribute as written)` per binding, in the binding's project;
-    None when the source block is not found."""
+def _reader(resource_type: str) -> tuple[str, Callable[[Any, Any], Any]]:
+    """The argument read from a resource of this type, and `read(evaluated argument or ABSENT, as written)`."""
+    if resource_type == SECURITY_CONFIGURATION:
+        return "configuration", lambda value, raw: Invalid("is missing: set the configuration argument") \
+            if value is ABSENT else document(value)
+    return LAUNCH_ARGUMENT[resource_type], lambda value, raw: launches(resource_type, value, raw)
+
+
+def _variants(location: Location, address: str, resource_type: str) -> Optional[list[Variant]]:
+    """The argument read per binding, in the binding's project; None when the source block is not found."""
+    found = _source_variants(location, address, resource_type)
+    return None if found is None else list(found)
+
+
+# Checkov hands over each module instance apart, and the instances one address names (roots that name their
+# calls alike) have the same bindings: each is evaluated once per scan, not once per instance.
+@functools.lru_cache(maxsize=1024)
+def _source_variants(location: Location, address: str, resource_type: str) -> Optional[tuple[Variant, ...]]:
+    attribute, read = _reader(resource_type)
     resource = resource_body(location.module_dir, resource_type, address)
     if resource is None:
         return None
     if not inside(project_root(location.root), location.module_dir):
-        return [Variant("", read(Unresolved("read from a module outside the project (the git work tree, else the "
-                                            "scanned folder), whose callers and files the pack does not read"), ""))]
+        return (Variant("", read(Unresolved("read from a module outside the project (the git work tree, else the "
+                                            "scanned folder), whose callers and files the pack does not read"), "")),)
     variants = []
     scopes = bindings(location.module_dir, location.root, address, resource)
     for scope in scopes[:MAX_BINDINGS]:
@@ -71,7 +87,7 @@ def _variants(location: Location, address: str, resource_type: str, attribute: s
     if len(scopes) > MAX_BINDINGS:
         variants.append(Variant("", read(Unresolved(f"set by more than {MAX_BINDINGS} module callers, "
                                                     f"of which the first {MAX_BINDINGS} were evaluated"), "")))
-    return _merged(variants)
+    return tuple(_merged(variants))
 
 
 _AT_LINE = re.compile(r"at line (\d+), column (\d+)")
@@ -167,9 +183,7 @@ def security_configuration(conf: dict[str, Any], location: Optional[Location], a
         return [Variant("", _plan_configuration(conf["configuration"]) if "configuration" in conf
                         else Invalid("is missing: set the configuration argument"), project=_plan(location))]
     if location is not None:
-        variants = _variants(location, address, SECURITY_CONFIGURATION, "configuration",
-                             lambda value, raw: Invalid("is missing: set the configuration argument")
-                             if value is ABSENT else document(value))
+        variants = _variants(location, address, SECURITY_CONFIGURATION)
         if variants is not None:
             return variants
     if "configuration" not in conf:
@@ -181,8 +195,7 @@ def launching(conf: dict[str, Any], location: Optional[Location], address: str, 
     """The clusters an `aws_emr_cluster` or `aws_sfn_state_machine` launches (each variant's value: `Launch`es)."""
     argument = LAUNCH_ARGUMENT[resource_type]
     if location is not None and not location.plan:
-        variants = _variants(location, address, resource_type, argument,
-                             lambda value, raw: launches(resource_type, value, raw))
+        variants = _variants(location, address, resource_type)
         if variants is not None:
             return variants
     project = _plan(location) if location is not None and location.plan else None

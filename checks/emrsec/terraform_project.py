@@ -120,6 +120,12 @@ class TerraformProject(Project):
     def users_of(self, address: str) -> list[str]:
         """Clusters and state machines of the binding's root module tree whose launch leads to `address` as read in
         this binding (by reference in the same module instance, or by its name)."""
+        key = (*_instance_key(self.scope), address)
+        if key not in _USERS:
+            _USERS[key] = self._users_of(address)
+        return list(_USERS[key])
+
+    def _users_of(self, address: str) -> list[str]:
         name = None
         body = module_source(self.scope.module_dir).resources.get(tuple(address.split(".", 1)))
         if body is not None:
@@ -141,7 +147,25 @@ class TerraformProject(Project):
         return list(dict.fromkeys(users))
 
 
+def _instance_key(scope: Scope) -> tuple[Any, ...]:
+    """What a module instance's values depend on: the scan root, the calls that reach it, the resource instance."""
+    return scope.root, scope.chain, scope.instance
+
+
+# Per module instance, for the scan: Checkov hands over instances one address names (roots that name their calls
+# alike) one by one, and every cluster of a root module looks up the same security configurations.
+_USERS: dict[tuple[Any, ...], list[str]] = {}
+_CONFIGURATIONS: dict[tuple[Any, ...], Configuration] = {}
+
+
 def _configuration(scope: Scope, address: str, body: dict[str, Any]) -> Configuration:
+    key = (*_instance_key(scope), address)
+    if key not in _CONFIGURATIONS:
+        _CONFIGURATIONS[key] = _read_configuration(scope, address, body)
+    return _CONFIGURATIONS[key]
+
+
+def _read_configuration(scope: Scope, address: str, body: dict[str, Any]) -> Configuration:
     if "configuration" not in body:
         value: Any = Invalid("is missing: set the configuration argument")
     else:

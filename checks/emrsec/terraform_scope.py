@@ -75,11 +75,17 @@ def _quoted_strings_unescaped(value: Any, depth: int = 0) -> Any:
 
 
 @functools.lru_cache(maxsize=512)
+def parse_hcl(text: str) -> dict[str, Any]:
+    """hcl2's reading of a text, parsed once per run; not to be changed (checkov-emr hands Checkov's parser copies)."""
+    return hcl2.loads(text)
+
+
+@functools.lru_cache(maxsize=512)
 def load_document(path: str) -> dict[str, Any]:
     """A .tf / .tf.json / .tfvars file as hcl2 (or json) reads it; {} for a file Terraform would reject."""
     text = _read_text(path)
     try:
-        document = json.loads(text) if path.endswith(".json") else _quoted_strings_unescaped(hcl2.loads(text))
+        document = json.loads(text) if path.endswith(".json") else _quoted_strings_unescaped(parse_hcl(text))
         return document if isinstance(document, dict) else {}
     except Exception as error:  # a broken file contributes nothing; CKV_EMRSEC_9 names it if it holds EMR resources
         unread.report_terraform_syntax(path, str(error), text)

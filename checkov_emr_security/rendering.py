@@ -1,0 +1,57 @@
+"""Checkov's Terraform variable rendering, left out where only this pack's checks read what it renders.
+
+Checkov renders every variable, local and module output into every block of the graph it builds for `-d`
+(the graph's `render_variables`): on a module repository that is most of its time (docs/performance.md).
+The pack's checks do not read those values: they evaluate each HCL resource from its source, once per chain
+of module callers (`emrsec.terraform_scope`). They fall back to Checkov's rendered value only where the
+scanned file cannot be told apart among several scan roots or files given with -f (this is used for one
+folder only), or where the resource is missing from the configuration files the pack reads. Expanding
+for_each and count renders what it needs by itself, before and apart from this step, so the same resources
+reach the checks, with the same addresses. Rendering stays where its result still decides (`needed`).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Optional
+
+from checkov.terraform.graph_builder.graph_components.block_types import BlockType
+from checkov.terraform.graph_builder.graph_components.module import Module
+from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
+from checkov.terraform.graph_manager import TerraformGraphManager
+from emrsec.catalog import TERRAFORM_RESOURCES
+
+PACK_TYPES = frozenset(t for types in TERRAFORM_RESOURCES.values() for t in types)
+
+
+def needed(module: Module) -> bool:
+    """Whether the pack's results depend on rendered values: a resource it reads in a `.hcl` file (Checkov reads
+    those, Terraform and the pack do not), or count / for_each on such a resource or on a module call (Checkov
+    leaves out a resource whose count renders to 0 before any check runs)."""
+    for block in module.blocks:
+        pack_resource = block.block_type == BlockType.RESOURCE and block.name.split(".")[0] in PACK_TYPES
+        if pack_resource and block.path.endswith(".hcl"):
+            return True
+        if (pack_resource or block.block_type == BlockType.MODULE) and {"count", "for_each"} & block.attributes.keys():
+            return True
+    return False
+
+
+class _RenderingWhereNeeded(TerraformLocalGraph):
+    def build_graph(self, render_variables: bool) -> None:
+        super().build_graph(render_variables and needed(self.module))
+
+
+def skip_rendering() -> None:
+    """Terraform graphs built from a folder render only where `needed`, unless a caller asks for rendering by
+    name (the plan runner's enrichment does) or builds another kind of graph."""
+    build = TerraformGraphManager.build_graph_from_source_directory
+
+    @functools.wraps(build)
+    def where_needed(self: TerraformGraphManager, source_dir: str,
+                     local_graph_class: type[TerraformLocalGraph] = TerraformLocalGraph,
+                     render_variables: Optional[bool] = None, **kwargs: Any) -> Any:
+        if render_variables is None and local_graph_class is TerraformLocalGraph:
+            local_graph_class = _RenderingWhereNeeded
+        return build(self, source_dir, local_graph_class, render_variables is not False, **kwargs)
+
+    TerraformGraphManager.build_graph_from_source_directory = where_needed  # type: ignore[method-assign,assignment]
