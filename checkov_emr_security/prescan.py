@@ -26,7 +26,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
-from checkov_emr_security import standalone
+from checkov_emr_security import import_pack, standalone
+
+import_pack()
+from emrsec.documents import SERVERLESS_FILES  # noqa: E402  (Checkov's CKV_SLS_FILE_MASK, read in one place)
 
 # Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
 # resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values; and a Step Functions state
@@ -52,7 +55,6 @@ MAX_MODULE_FOLDERS = 1_000  # module folders outside the walk that are read to f
 IGNORED_DIRECTORIES = os.environ.get("CKV_IGNORED_DIRECTORIES", "node_modules,.terraform,.serverless").split(",")
 IGNORE_HIDDEN_DIRECTORIES = os.environ.get("CKV_IGNORE_HIDDEN_DIRECTORIES", "true").strip().lower() not in (
     "n", "no", "f", "false", "off", "0")
-SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")
 # A Terraform block that an EMR resource's count, for_each or module call can refer to (HCL, then JSON).
 _DECLARATION = re.compile(r'(?m)(?:^|[};]|\*/)[ \t]*(?:variable|locals|module|data)\b[^\n{=]*\{'
                           r'|"(?:variable|locals|module|data)"\s*:')

@@ -12,7 +12,7 @@ from checkov.common.bridgecrew.severities import BcSeverities, Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
-from emrsec import cloudformation_input, cloudformation_nesting, terraform_input, undecided
+from emrsec import cloudformation_input, cloudformation_nesting, documents, terraform_input, undecided
 from emrsec.catalog import (BY_ID, CLOUDFORMATION_RESOURCES, CLUSTER, CLUSTER_NAMED, RESOURCE_CHECKS,
                             TERRAFORM_RESOURCES, CheckSpec)
 from emrsec.cloudformation_project import CloudFormationProject
@@ -87,7 +87,6 @@ def _read_terraform_launches(conf: dict[str, Any], entity_path: str) -> tuple[li
     return terraform_input.launching(conf, location, address, resource_type), _local_address(address)
 
 
-_SERVERLESS_FILES = os.environ.get("CKV_SLS_FILE_MASK", "serverless.yml,serverless.yaml").split(",")  # as Checkov
 
 
 def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[Any, cloudformation_input.Template]:
@@ -107,7 +106,7 @@ def _cloudformation_properties(conf: dict[str, Any], entity_path: str) -> tuple[
 def _substituted(conf: dict[str, Any], scanned: str, document: Any, logical_id: str) -> Any:
     """Checkov's copy of the Properties; in a serverless.yml Checkov substituted the variables it could resolve,
     and `document` (the file as written) says which values came from variables."""
-    if os.path.basename(scanned) not in _SERVERLESS_FILES:
+    if not documents.serverless(scanned):
         return conf.get("Properties", {})
     written: Any = document
     for key in ("resources", "Resources", logical_id, "Properties"):

@@ -392,11 +392,6 @@ def _in_variant(verdict: Verdict, variant: Variant) -> Verdict:
     return replace(defects[0], also=tuple(defects[1:]))
 
 
-def _across_variants(verdicts: list[Verdict]) -> Verdict:
-    """all_of over the ways a resource can turn out, naming every failing one (each root chain, each branch)."""
-    return all_of(verdicts)
-
-
 def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     """Verdicts of checks 1-7 over every variant: PASSED only if all pass, FAILED if any fails.
 
@@ -406,7 +401,7 @@ def evaluate(variants: list[Variant]) -> dict[int, Verdict]:
     if not variants:
         return {n: Verdict(Outcome.UNKNOWN, ROOT, NOT_CREATED) for n in range(1, 8)}
     per_variant = [(v, _evaluate_one(v.value)) for v in variants]
-    verdicts = {number: _across_variants([_in_variant(results[number], variant) for variant, results in per_variant])
+    verdicts = {number: all_of([_in_variant(results[number], variant) for variant, results in per_variant])
                 for number in range(1, 7)}
     undecided = [number for number, v in verdicts.items() if v.outcome is Outcome.UNKNOWN]
     if not undecided:
@@ -484,7 +479,7 @@ def evaluate_launches(variants: list[Variant]) -> dict[int, Verdict]:
             encrypting.append(_in_variant(_encrypting(launch, _project(variant)), variant))
     if not named:
         return {n: Verdict(Outcome.UNKNOWN, ROOT, NOT_CREATED) for n in (8, 10)}
-    return {8: _across_variants(named), 10: _across_variants(encrypting)}
+    return {8: all_of(named), 10: all_of(encrypting)}
 
 
 # A KMS key identifier as EMR takes one: key ID, key ARN, alias name, alias ARN (multi-Region keys included).
@@ -581,4 +576,4 @@ def evaluate_keys(variants: list[Variant]) -> Verdict:
         keys = _key_values(variant.value, found)
         verdicts += [_in_variant(v, variant) for v in
                      [found.verdict(), *(_key_verdict(path, value, _project(variant)) for path, value in keys)]]
-    return _across_variants(verdicts)
+    return all_of(verdicts)
