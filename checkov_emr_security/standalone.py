@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING, Callable, Optional
 from checkov_emr_security import import_pack
 
 if TYPE_CHECKING:
-    from checkov.common.output.record import Record
     from checkov.common.output.report import Report
     from checkov.runner_filter import RunnerFilter
-    from emrsec.catalog import CheckSpec
-    from emrsec.policy import Verdict
 
 _CANDIDATES: dict[str, str] = {}  # path -> its text
 _DECIDED: set[str] = set()
@@ -40,40 +37,16 @@ def _check_type(path: str) -> str:
     return "serverless" if serverless(path) else "json" if path.endswith(".json") else "yaml"
 
 
-def _record(spec: CheckSpec, verdict: Verdict, path: str, lines: int, root_folder: Optional[str]) -> Record:
-    from checkov.common.bridgecrew.severities import BcSeverities, Severities
-    from checkov.common.models.enums import CheckResult
-    from checkov.common.output.record import Record
-
-    from checkov_emr_security.unscanned import shown_path
-    from emrsec.policy import Outcome
-
-    shown = shown_path(path, root_folder)
-    passed = verdict.outcome is Outcome.PASSED
-    record = Record(check_id=spec.id, check_name=spec.name,
-                    check_result={"result": CheckResult.PASSED if passed else CheckResult.FAILED,
-                                  "evaluated_keys": [verdict.path] if verdict.path else []},
-                    code_block=[], file_path=shown, file_line_range=[1, lines], resource=shown.lstrip("/"),
-                    evaluations=None, check_class=__name__, file_abs_path=path,
-                    severity=Severities[getattr(BcSeverities, spec.severity)],
-                    details=[] if passed else [verdict.message, f"Fix: {verdict.fixes or spec.fix}"])
-    record.set_guideline(spec.guideline)
-    return record
-
-
 def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder: Optional[str], last: bool,
                  asked: Callable[[str, str], bool]) -> None:
     """Adds the records of the documents under this run's folder (in the last run: every one left)."""
-    from checkov.common.output.report import Report
-
-    from checkov_emr_security.unscanned import shown_path
+    from checkov_emr_security.unscanned import add_record, file_record, shown_path
     from emrsec import undecided, unread
     from emrsec.catalog import BY_ID, CLUSTER_NAMED
     from emrsec.documents import CONFIGURATION, Unreadable, read
     from emrsec.policy import Outcome, evaluate, evaluate_launches
 
     root = os.path.abspath(root_folder) if root_folder else None
-    by_type = {report.check_type: report for report in reports}
     for path, text in sorted(_CANDIDATES.items()):
         if path in _DECIDED or not (last or root is None or os.path.commonpath([root, path]) == root):
             continue
@@ -97,7 +70,8 @@ def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder
                 if spec is CLUSTER_NAMED:  # a state machine that may launch a cluster without a configuration
                     undecided.note(path, 1, shown_path(path, root_folder).lstrip("/"), verdict.message)
                 continue
-            if check_type not in by_type:
-                by_type[check_type] = Report(check_type)
-                reports.append(by_type[check_type])
-            by_type[check_type].add_record(_record(spec, verdict, path, document.lines, root_folder))
+            passed = verdict.outcome is Outcome.PASSED
+            add_record(reports, check_type, file_record(
+                spec, passed, path, (1, document.lines), root_folder,
+                [] if passed else [verdict.message, f"Fix: {verdict.fixes or spec.fix}"],
+                [verdict.path] if verdict.path else []))

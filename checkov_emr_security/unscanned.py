@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from checkov.common.output.record import Record
     from checkov.common.output.report import Report
     from checkov.runner_filter import RunnerFilter
-    from emrsec.unread import UnreadFile
+    from emrsec.catalog import CheckSpec
 
 TERRAFORM = (".tf", ".hcl", ".tf.json", ".tfvars", ".tfvars.json")
 _DECIDED: set[str] = set()  # Checkov merges a -d folder's reports into the previous folder's: decide a file once
@@ -99,22 +99,33 @@ def shown_path(path: str, root_folder: Optional[str]) -> str:
     return "/" + os.path.relpath(path).replace(os.sep, "/")
 
 
-def _record(unread_file: UnreadFile, root_folder: Optional[str]) -> Record:
+def file_record(spec: CheckSpec, passed: bool, path: str, lines: tuple[int, int], root_folder: Optional[str],
+                details: list[str], evaluated_keys: list[str]) -> Record:
+    """A record of one of the pack's checks with a whole file as its resource, as Checkov writes records."""
     from checkov.common.bridgecrew.severities import BcSeverities, Severities
     from checkov.common.models.enums import CheckResult
     from checkov.common.output.record import Record
-    from emrsec.catalog import UNSCANNED
 
-    shown = shown_path(unread_file.path, root_folder)
-    line = unread_file.line
-    record = Record(check_id=UNSCANNED.id, check_name=UNSCANNED.name,
-                    check_result={"result": CheckResult.FAILED, "evaluated_keys": []}, code_block=[],
-                    file_path=shown, file_line_range=[line, line], resource=shown.lstrip("/"), evaluations=None,
-                    check_class=__name__, file_abs_path=unread_file.path,
-                    severity=Severities[getattr(BcSeverities, UNSCANNED.severity)],
-                    details=[f"{shown.lstrip('/')} {unread_file.why}", f"Fix: {unread_file.fix}"])
-    record.set_guideline(UNSCANNED.guideline)
+    shown = shown_path(path, root_folder)
+    record = Record(check_id=spec.id, check_name=spec.name,
+                    check_result={"result": CheckResult.PASSED if passed else CheckResult.FAILED,
+                                  "evaluated_keys": evaluated_keys},
+                    code_block=[], file_path=shown, file_line_range=list(lines), resource=shown.lstrip("/"),
+                    evaluations=None, check_class=__name__, file_abs_path=path,
+                    severity=Severities[getattr(BcSeverities, spec.severity)], details=details)
+    record.set_guideline(spec.guideline)
     return record
+
+
+def add_record(reports: list[Report], check_type: str, record: Record) -> None:
+    """Adds `record` to the report of `check_type`, a new report at the end when the run made none."""
+    from checkov.common.output.report import Report
+
+    report = next((r for r in reports if r.check_type == check_type), None)
+    if report is None:
+        report = Report(check_type)
+        reports.append(report)
+    report.add_record(record)
 
 
 def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder: Optional[str], last: bool,
@@ -123,7 +134,6 @@ def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder
     files under its folder, and in the last run those of every file left (-f files the prescan kept from
     Checkov, serverless fragments elsewhere)."""
     import_pack()
-    from checkov.common.output.report import Report
     from emrsec import unread
     from emrsec.catalog import UNSCANNED
 
@@ -139,17 +149,16 @@ def add_findings(reports: list[Report], runner_filter: RunnerFilter, root_folder
     _DECIDED.update(unread_file.path for unread_file in found)
     if not runner_filter.should_run_check(check_id=UNSCANNED.id):
         return
-    by_type = {report.check_type: report for report in reports}
     for unread_file in found:
         if (unread_file.unless_judged and unread_file.path in judged) or not prescan.names_emr(unread_file.path):
             continue
         check_type = _check_type(unread_file.path)
         if not asked(unread_file.path, check_type):
             continue
-        if check_type not in by_type:
-            by_type[check_type] = Report(check_type)
-            reports.append(by_type[check_type])
-        by_type[check_type].add_record(_record(unread_file, root_folder))
+        line = (unread_file.line, unread_file.line)
+        why = f"{shown_path(unread_file.path, root_folder).lstrip('/')} {unread_file.why}"
+        add_record(reports, check_type, file_record(UNSCANNED, False, unread_file.path, line, root_folder,
+                                                    [why, f"Fix: {unread_file.fix}"], []))
 
 
 def install(directories: Sequence[str], asked: Callable[[str, str], bool]) -> None:
