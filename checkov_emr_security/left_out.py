@@ -82,7 +82,7 @@ def inspect(path: str, text: str) -> None:
         for name, line in for_each_loops(text):
             unread.report(path, f"holds resources Checkov does not judge: Fn::ForEach::{name} at line {line} "
                                 "(AWS::LanguageExtensions) is not expanded", FOR_EACH_FIX)
-    if os.path.basename(path) in prescan.SERVERLESS_FILES and "${file(" in text:
+    if prescan.serverless(path) and "${file(" in text:
         for fragment in dropped_fragments(path, text):
             if os.path.isfile(fragment) and prescan.names_emr(fragment):
                 unread.report(fragment, f"holds resources Checkov does not judge: {path} includes it beside inline "

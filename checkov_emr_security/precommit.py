@@ -83,7 +83,7 @@ def mentions_emr(path: str) -> bool:
         found = any(marker.encode() in raw for marker in prescan.MARKERS)
     else:
         found = prescan.mentions_emr(text) or (
-            os.path.basename(path) in prescan.SERVERLESS_FILES and "${file(" in text) or may_be_document(path, text)
+            prescan.serverless(path) and "${file(" in text) or may_be_document(path, text)
     return found or longer
 
 

@@ -29,14 +29,15 @@ from typing import Callable, Iterable, Optional
 from checkov_emr_security import import_pack, standalone
 
 import_pack()
-from emrsec.documents import SERVERLESS_FILES  # noqa: E402  (Checkov's CKV_SLS_FILE_MASK, read in one place)
+from emrsec.documents import serverless  # noqa: E402  (Checkov's CKV_SLS_FILE_MASK, read in one place)
+from emrsec.state_machines import MENTION as CREATE_CLUSTER  # noqa: E402
 
 # Text that every input form holding an EMR security configuration or cluster contains: HCL and .tf.json
 # resource types, plan JSON "type" values, CloudFormation / SAM / CDK "Type" values; and a Step Functions state
 # machine, which may launch a cluster from a definition kept in another file (`templatefile()`).
 MARKERS = ("aws_emr_security_configuration", "aws_emr_cluster", "AWS::EMR::SecurityConfiguration", "AWS::EMR::Cluster",
            "aws_sfn_state_machine", "AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine",
-           "elasticmapreduce:createCluster")
+           CREATE_CLUSTER)
 # The files each framework's Checkov runner reads, by suffix (serverless reads serverless.yml: any YAML, to be safe;
 # terraform also reads .tf.json files). A framework none of whose files is left is not started.
 FRAMEWORK_SUFFIXES = {
@@ -260,7 +261,7 @@ def _read_for_the_scan(path: str, text: str, downloads: bool) -> bool:
     from checkov_emr_security import left_out, unseen
 
     mentions = mentions_emr(text)
-    if mentions or os.path.basename(path) in SERVERLESS_FILES:
+    if mentions or serverless(path):
         left_out.inspect(path, text)
     unseen.note(path, text, downloads)
     return mentions or (path.endswith(TERRAFORM_SUFFIXES) and bool(unseen.remote_emr_modules(path, text)))
@@ -297,7 +298,7 @@ def scan(root: str, downloads: bool = False) -> Prescan:
                 emr_folders.update([os.path.normpath(folder)] if mentions else [])
                 for called in called_folders(folder, text):
                     callers.setdefault(called, set()).add(os.path.normpath(folder))
-            elif mentions or (name in SERVERLESS_FILES and "${file(" in text):
+            elif mentions or (serverless(name) and "${file(" in text):
                 relevant.add(path)
     _add_unwalked_modules(terraform_files, emr_folders, callers)
     needed = set(emr_folders)

@@ -87,7 +87,7 @@ def _check_type(path: str) -> str:
         return "terraform_json"
     if path.endswith(TERRAFORM):
         return "terraform"
-    return "serverless" if os.path.basename(path) in prescan.SERVERLESS_FILES else "cloudformation"
+    return "serverless" if prescan.serverless(path) else "cloudformation"
 
 
 def shown_path(path: str, root_folder: Optional[str]) -> str:

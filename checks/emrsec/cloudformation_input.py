@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-import yaml
-
 from emrsec import state_machines
 from emrsec.jsontext import MAX_DEPTH, Segment, map_leaves, parse_json, parse_with_holes, split_interpolations
 from emrsec.model import ABSENT, Launch
@@ -481,9 +479,9 @@ def _definition_file(uri: str, template: Template) -> tuple[Any, str]:
     if len(text) > MAX_DEFINITION_BYTES:
         return Unresolved(f"DefinitionUri {uri}, larger than the pack reads"), text
     try:
-        return (json.loads(text) if path.endswith(".json") else yaml.safe_load(text)), text
-    except (ValueError, yaml.YAMLError) as error:
-        return Invalid(f"is not valid JSON or YAML: {str(error).splitlines()[0]}"), text
+        return state_machines.parse(path, text), text
+    except ValueError as error:
+        return Invalid(f"is not valid JSON or YAML: {error}"), text
 
 
 def state_machine(properties: Any, template: Optional[Template] = None) -> list[Variant]:

@@ -61,9 +61,9 @@ def read(path: str, text: str) -> Optional[Document]:
         return Document(STATE_MACHINE, [Variant("", launches)], lines) if launches else None
     if path.endswith(ASL_SUFFIXES):
         try:
-            definition = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-        except (ValueError, yaml.YAMLError) as error:
-            raise Unreadable(str(error).splitlines()[0]) from error
+            definition = state_machines.parse(path, text)
+        except ValueError as error:
+            raise Unreadable(str(error)) from error
         launches: list[Launch] = state_machines.launches(definition, text)
         return Document(STATE_MACHINE, [Variant("", launches)], lines) if launches else None
     try:

@@ -5,8 +5,11 @@ definition to the JSON-like model of `values` first.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+import yaml
 
 from emrsec.model import ABSENT, Launch
 from emrsec.values import Invalid, Unresolved
@@ -14,6 +17,15 @@ from emrsec.values import Invalid, Unresolved
 CREATE_CLUSTER = re.compile(r":states:::elasticmapreduce:createCluster(?:\.sync)?$")
 MENTION = "elasticmapreduce:createCluster"  # what a definition that launches a cluster contains, however written
 MAX_NESTING = 16  # Parallel branches and Map iterators within each other
+
+
+def parse(path: str, text: str) -> Any:
+    """A definition file's content: JSON for `.json`, else YAML (SAM and the ASL tools take both); ValueError naming
+    the parser's complaint when it does not parse."""
+    try:
+        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise ValueError(str(error).splitlines()[0]) from error
 
 
 def _resource_text(resource: Any) -> str:
