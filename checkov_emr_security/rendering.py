@@ -7,33 +7,50 @@ of module callers (`emrsec.terraform_scope`). They fall back to Checkov's render
 scanned file cannot be told apart among several scan roots or files given with -f (this is used for one
 folder only), or where the resource is missing from the configuration files the pack reads. Expanding
 for_each and count renders what it needs by itself, before and apart from this step, so the same resources
-reach the checks, with the same addresses. Rendering stays where its result still decides (`needed`).
+reach the checks, with the same addresses. Where that expansion fails, a resource reaches the checks with its
+count unrendered, which rendering would have turned into 0 for an instance that creates nothing (Checkov then
+skips it): the pack is told which module instance it is checking (`emrsec.terraform_input.CHECKED_INSTANCE`)
+and reads that instance's count itself. Rendering stays where its result still decides (`needed`).
 """
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any, Optional
 
 from checkov.terraform.graph_builder.graph_components.block_types import BlockType
 from checkov.terraform.graph_builder.graph_components.module import Module
 from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
 from checkov.terraform.graph_manager import TerraformGraphManager
+from checkov.terraform.modules.module_objects import TFDefinitionKey
+from checkov.terraform.runner import Runner
 from emrsec.catalog import TERRAFORM_RESOURCES
+from emrsec.terraform_input import CHECKED_INSTANCE
 
 PACK_TYPES = frozenset(t for types in TERRAFORM_RESOURCES.values() for t in types)
 
 
 def needed(module: Module) -> bool:
     """Whether the pack's results depend on rendered values: a resource it reads in a `.hcl` file (Checkov reads
-    those, Terraform and the pack do not), or count / for_each on such a resource or on a module call (Checkov
-    leaves out a resource whose count renders to 0 before any check runs)."""
+    those, Terraform and the pack do not), or count / for_each on a module call (Checkov names the instances of
+    the resources in it from rendered values)."""
     for block in module.blocks:
         pack_resource = block.block_type == BlockType.RESOURCE and block.name.split(".")[0] in PACK_TYPES
         if pack_resource and block.path.endswith(".hcl"):
             return True
-        if (pack_resource or block.block_type == BlockType.MODULE) and {"count", "for_each"} & block.attributes.keys():
+        if block.block_type == BlockType.MODULE and {"count", "for_each"} & block.attributes.keys():
             return True
     return False
+
+
+def _calls(key: Any) -> tuple[tuple[str, str], ...]:
+    """The module calls of a Checkov definition key, as (calling folder, module name), outermost first."""
+    calls = []
+    module = getattr(key, "tf_source_modules", None)
+    while module is not None:
+        calls.append((os.path.realpath(os.path.dirname(module.path)), module.name))
+        module = module.nested_tf_module
+    return tuple(reversed(calls))
 
 
 class _RenderingWhereNeeded(TerraformLocalGraph):
@@ -55,3 +72,15 @@ def skip_rendering() -> None:
         return build(self, source_dir, local_graph_class, render_variables is not False, **kwargs)
 
     TerraformGraphManager.build_graph_from_source_directory = where_needed  # type: ignore[method-assign,assignment]
+    run_block = Runner.run_block
+
+    @functools.wraps(run_block)
+    def naming_the_instance(self: Runner, entities: Any, definition_context: Any, full_file_path: TFDefinitionKey,
+                            *args: Any, **kwargs: Any) -> Any:
+        token = CHECKED_INSTANCE.set(_calls(full_file_path))
+        try:
+            return run_block(self, entities, definition_context, full_file_path, *args, **kwargs)
+        finally:
+            CHECKED_INSTANCE.reset(token)
+
+    Runner.run_block = naming_the_instance  # type: ignore[method-assign]

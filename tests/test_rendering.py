@@ -42,3 +42,29 @@ def test_module_instances_without_rendering_match_plain_checkov(tmp_path: pathli
             f'module "emr" {{\n  source     = "../modules/emr"\n  in_transit = {in_transit}\n}}\n', encoding="utf-8")
     found = findings(checkov_emr("-d", str(tmp_path), "-o", "json"))
     assert found and found == findings(plain_checkov_with_pack("-d", str(tmp_path)))
+
+
+def test_counted_resources_without_rendering_match_plain_checkov(tmp_path: pathlib.Path) -> None:
+    """terraform-aws-modules' layout: `count = var.create ? 1 : 0` in a submodule, a wrapper passing `create` on,
+    and examples calling the wrapper, one with create = false. Checkov expands the count where its own sub-graph
+    resolves it; the disabled example's resource reaches the checks with its count unrendered, and plain Checkov
+    skips it only once rendering has made that count 0: so must checkov-emr, without rendering."""
+    submodule = tmp_path / "modules" / "security-configuration"
+    submodule.mkdir(parents=True)
+    (submodule / "main.tf").write_text(
+        'variable "create" {\n  type    = bool\n  default = true\n}\n'
+        + CONFIGURATION.replace('"hcl" {', '"this" {\n  count = var.create ? 1 : 0\n'), encoding="utf-8")
+    (tmp_path / "main.tf").write_text(
+        'variable "create" {\n  type    = bool\n  default = true\n}\n\n'
+        'variable "in_transit" {\n  type    = bool\n  default = true\n}\n\n'
+        'module "security_configuration" {\n  source     = "./modules/security-configuration"\n'
+        '  create     = var.create\n  in_transit = var.in_transit\n}\n', encoding="utf-8")
+    for example, inputs in (("complete", ""), ("plain-text", "in_transit = false"), ("disabled", "create = false")):
+        (tmp_path / "examples" / example).mkdir(parents=True)
+        (tmp_path / "examples" / example / "main.tf").write_text(
+            f'module "emr" {{\n  source = "../../"\n  {inputs}\n}}\n', encoding="utf-8")
+    found = findings(checkov_emr("-d", str(tmp_path), "-o", "json"))
+    assert found == findings(plain_checkov_with_pack("-d", str(tmp_path)))
+    # one address for both examples that create one; the disabled one's unexpanded `...this` is not reported
+    assert {resource for _, resource, _, _ in found} == {
+        "module.emr.module.security_configuration.aws_emr_security_configuration.this[0]"}

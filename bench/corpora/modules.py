@@ -5,6 +5,9 @@ Each repository has a wrapper module at its root over `modules/security-configur
 and terragrunt-style `envs/<env>` trees calling the submodules (`../../modules/...`) directly, some of them
 with two security configurations. Inputs are literals, defaults of the wrapper's variables, or variables of
 the calling root with defaults, so the same module body is read with several input sets, passing and failing.
+The first repository is written as terraform-aws-modules writes its modules: every resource behind
+`count = var.create ? 1 : 0`, outputs read through `try(aws_x.this[0].name, null)`, and a `disabled` example
+that creates nothing.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from bench.corpora.terraform import tf_iam, tf_locals, tf_module_variables, tf_s
 REPOSITORIES = ["terraform-aws-emr", "terraform-aws-emr-cluster", "emr-data-platform"]
 EXAMPLES = ["complete", "minimal", "at-rest-only", "sse-s3", "no-ebs-encryption", "multiple-clusters",
             "private-subnets", "instance-fleets", "unencrypted", "studio"]
+DISABLED = "disabled"  # the example of a counted repository that sets create = false
 ENVIRONMENTS = ["dev", "staging", "prod"]
 
 # The wrapper's encryption inputs per kind of configuration; a missing input takes the wrapper's default
@@ -61,6 +65,14 @@ ENCRYPTION_VARIABLES = """
     }
     """
 
+CREATE_VARIABLE = """
+    variable "create" {
+      description = "Whether to create the module's resources"
+      type        = bool
+      default     = true
+    }
+    """
+
 SIZE_VARIABLES = """
     variable "release_label" {
       type    = string
@@ -74,15 +86,30 @@ SIZE_VARIABLES = """
     """
 
 
+def _counted(counted: bool) -> str:
+    """The first line of a counted resource's body."""
+    return "count = var.create ? 1 : 0\n\n  " if counted else ""
+
+
+def _instance(resource: str, counted: bool) -> str:
+    """An attribute of the module's one resource: `try(x[0].attribute, null)` where it is counted."""
+    address, attribute = resource.rsplit(".", 1)
+    return f"try({address}[0].{attribute}, null)" if counted else resource
+
+
+def _variables(counted: bool, extra: str = "") -> str:
+    return tf_module_variables(fill(CREATE_VARIABLE) + "\n" + extra if counted else extra)
+
+
 def _arguments(inputs: dict[str, str], indent: str = "  ") -> str:
     width = max(len(name) for name in inputs)
     return "\n".join(f"{indent}{name.ljust(width)} = {value}" for name, value in inputs.items())
 
 
-def _security_configuration_module(rng: random.Random, root: str, folder: str) -> None:
+def _security_configuration_module(rng: random.Random, root: str, folder: str, counted: bool) -> None:
     write(root, f"{folder}/main.tf", fill("""
         resource "aws_emr_security_configuration" "this" {
-          name = "${local.prefix}-security"
+          @count@name = "${local.prefix}-security"
 
           configuration = jsonencode({
             EncryptionConfiguration = {
@@ -108,21 +135,21 @@ def _security_configuration_module(rng: random.Random, root: str, folder: str) -
             }
           })
         }
-        """))
-    write(root, f"{folder}/variables.tf", tf_module_variables(fill(ENCRYPTION_VARIABLES)))
+        """, count=_counted(counted)))
+    write(root, f"{folder}/variables.tf", _variables(counted, fill(ENCRYPTION_VARIABLES)))
     write(root, f"{folder}/locals.tf", tf_locals(rng, "emr"))
     write(root, f"{folder}/outputs.tf", fill("""
         output "name" {
-          value = aws_emr_security_configuration.this.name
+          value = @name@
         }
-        """))
+        """, name=_instance("aws_emr_security_configuration.this.name", counted)))
     write(root, f"{folder}/versions.tf", tf_versions(rng))
 
 
-def _cluster_module(rng: random.Random, root: str, folder: str) -> None:
+def _cluster_module(rng: random.Random, root: str, folder: str, counted: bool) -> None:
     write(root, f"{folder}/main.tf", fill("""
         resource "aws_emr_cluster" "this" {
-          name                   = "${local.prefix}-cluster"
+          @count@name                   = "${local.prefix}-cluster"
           release_label          = var.release_label
           applications           = ["Spark", "Hive"]
           service_role           = var.service_role_arn
@@ -146,8 +173,8 @@ def _cluster_module(rng: random.Random, root: str, folder: str) -> None:
 
           tags = local.common_tags
         }
-        """) + "\n" + tf_security_groups(rng))
-    write(root, f"{folder}/variables.tf", tf_module_variables(fill(SIZE_VARIABLES) + "\n" + fill("""
+        """, count=_counted(counted)) + "\n" + tf_security_groups(rng))
+    write(root, f"{folder}/variables.tf", _variables(counted, fill(SIZE_VARIABLES) + "\n" + fill("""
         variable "service_role_arn" {
           type = string
         }
@@ -161,9 +188,9 @@ def _cluster_module(rng: random.Random, root: str, folder: str) -> None:
     write(root, f"{folder}/locals.tf", tf_locals(rng, "emr"))
     write(root, f"{folder}/outputs.tf", fill("""
         output "cluster_id" {
-          value = aws_emr_cluster.this.id
+          value = @id@
         }
-        """))
+        """, id=_instance("aws_emr_cluster.this.id", counted)))
 
 
 def _iam_module(rng: random.Random, root: str, folder: str) -> None:
@@ -177,9 +204,9 @@ def _iam_module(rng: random.Random, root: str, folder: str) -> None:
         """))
 
 
-def _wrapper(rng: random.Random, root: str) -> None:
+def _wrapper(rng: random.Random, root: str, counted: bool) -> None:
     """The repository's root module: IAM, the security configuration and the cluster, wired together."""
-    passed = ["name", "environment", "vpc_id", "subnet_ids", "kms_key_arn", "tags"]
+    passed = ["name", "environment", "vpc_id", "subnet_ids", "kms_key_arn", "tags"] + (["create"] if counted else [])
     common = {name: f"var.{name}" for name in passed}
     encryption = {name: f"var.{name}" for name in ["enable_at_rest_encryption", "enable_in_transit_encryption",
                                                    "s3_encryption_mode", "enable_ebs_encryption",
@@ -210,7 +237,7 @@ def _wrapper(rng: random.Random, root: str) -> None:
             }
             """, arguments=_arguments({**common, **cluster})),
     ]))
-    write(root, "variables.tf", tf_module_variables(fill(ENCRYPTION_VARIABLES) + "\n" + fill(SIZE_VARIABLES)))
+    write(root, "variables.tf", _variables(counted, fill(ENCRYPTION_VARIABLES) + "\n" + fill(SIZE_VARIABLES)))
     write(root, "outputs.tf", fill("""
         output "cluster_id" {
           value = module.cluster.cluster_id
@@ -246,6 +273,8 @@ def _example(rng: random.Random, root: str, name: str, calls: int) -> None:
         inputs = {"name": f'"ex-{name}-{index + 1}"', "environment": '"example"', **_network(rng), **KINDS[kind]}
         if name != "minimal":
             inputs["core_instance_count"] = str(rng.randint(2, 6))
+        if name == DISABLED:
+            inputs["create"] = "false"
         blocks.append(fill("""
             module "@label@" {
               source = "../../"
@@ -326,11 +355,12 @@ def generate_modules(root: str, seed: int, quick: bool) -> None:
     rng = random.Random(f"{seed}-modules")
     for repository in REPOSITORIES[:1] if quick else REPOSITORIES:
         base = f"{root}/{repository}"
-        _wrapper(rng, base)
-        _security_configuration_module(rng, base, "modules/security-configuration")
-        _cluster_module(rng, base, "modules/cluster")
+        counted = repository == REPOSITORIES[0]
+        _wrapper(rng, base, counted)
+        _security_configuration_module(rng, base, "modules/security-configuration", counted)
+        _cluster_module(rng, base, "modules/cluster", counted)
         _iam_module(rng, base, "modules/iam")
-        examples = rng.sample(EXAMPLES, 5 if quick else rng.randint(5, 10))
+        examples = rng.sample(EXAMPLES, 5 if quick else rng.randint(5, 10)) + ([DISABLED] if counted else [])
         for name in examples:
             _example(rng, base, name, calls=3 if name == "multiple-clusters" else rng.choice([1, 1, 1, 2]))
         for environment in ENVIRONMENTS:

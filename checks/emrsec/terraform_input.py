@@ -10,6 +10,7 @@ import ast
 import functools
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -31,6 +32,11 @@ _REFERENCE = re.compile(r"(?:var|local|data|module|each|count|path|self|[a-z][a-
 _RESOURCE_REFERENCE = re.compile(r"(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*(?:\[[^\]]*\])?(?:\.[\w\-]+)*")
 _UNRENDERED = re.compile(r"^\s*(?:[a-z_][a-z0-9_]*\(.*\)|\[\s*for\s.*|\{\s*for\s.*|.*\?.*:.*)\s*$", re.S)
 
+# The module instance Checkov is checking: its calls as (calling folder, module name), outermost first. Set by
+# checkov-emr where it leaves Checkov's variable rendering out; a count Checkov could not expand then reaches the
+# checks unrendered, and only this instance's own count says whether Checkov would have left it out (count = 0).
+CHECKED_INSTANCE: ContextVar[Optional[tuple[tuple[str, str], ...]]] = ContextVar("checked_instance", default=None)
+
 @dataclass(frozen=True)
 class Location:
     """Where a resource's source is: its module folder, the scan root; `plan` for plan JSON (final values)."""
@@ -49,10 +55,35 @@ def _reader(resource_type: str) -> tuple[str, Callable[[Any, Any], Any]]:
     return LAUNCH_ARGUMENT[resource_type], lambda value, raw: launches(resource_type, value, raw)
 
 
-def _variants(location: Location, address: str, resource_type: str) -> Optional[list[Variant]]:
-    """The argument read per binding, in the binding's project; None when the source block is not found."""
+def _variants(conf: dict[str, Any], location: Location, address: str, resource_type: str) -> Optional[list[Variant]]:
+    """The argument read per binding, in the binding's project; None when the source block is not found; none
+    when the checked instance's count, which Checkov left unrendered, creates nothing."""
+    instance = CHECKED_INSTANCE.get()
+    if instance is not None and _unrendered_count(conf) and not _instance_created(location, address, resource_type,
+                                                                                   instance):
+        return []
     found = _source_variants(location, address, resource_type)
     return None if found is None else list(found)
+
+
+def _unrendered_count(conf: dict[str, Any]) -> bool:
+    count = unwrap(conf.get("count"))
+    return isinstance(count, str) and "${" in count
+
+
+def _instance_created(location: Location, address: str, resource_type: str, instance: tuple[tuple[str, str], ...]
+                      ) -> bool:
+    """Whether the instance of the resource reached by these calls is created (True where that is not known)."""
+    resource = resource_body(location.module_dir, resource_type, address)
+    if resource is None:
+        return True
+    for scope in bindings(location.module_dir, location.root, address, resource)[:MAX_BINDINGS]:
+        if tuple((call.caller_dir, call.name) for call in scope.calls) == instance:
+            try:
+                return scope.created(resource)
+            except TerraformError:
+                return True
+    return True
 
 
 # Checkov hands over each module instance apart, and the instances one address names (roots that name their
@@ -183,7 +214,7 @@ def security_configuration(conf: dict[str, Any], location: Optional[Location], a
         return [Variant("", _plan_configuration(conf["configuration"]) if "configuration" in conf
                         else Invalid("is missing: set the configuration argument"), project=_plan(location))]
     if location is not None:
-        variants = _variants(location, address, SECURITY_CONFIGURATION)
+        variants = _variants(conf, location, address, SECURITY_CONFIGURATION)
         if variants is not None:
             return variants
     if "configuration" not in conf:
@@ -195,7 +226,7 @@ def launching(conf: dict[str, Any], location: Optional[Location], address: str, 
     """The clusters an `aws_emr_cluster` or `aws_sfn_state_machine` launches (each variant's value: `Launch`es)."""
     argument = LAUNCH_ARGUMENT[resource_type]
     if location is not None and not location.plan:
-        variants = _variants(location, address, resource_type)
+        variants = _variants(conf, location, address, resource_type)
         if variants is not None:
             return variants
     project = _plan(location) if location is not None and location.plan else None
