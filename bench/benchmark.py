@@ -13,7 +13,9 @@ Generates three corpora from the seed in a temporary folder (the same seed gives
   wrapper module over submodules, examples and terragrunt-style environment trees calling it with other inputs.
 
 Runs `checkov-emr -d CORPUS -o json` and plain `checkov -d CORPUS --external-checks-dir checks --check
-'CKV_EMRSEC_*' --framework ... --skip-download -o json` on each corpus, alternating, N times (bench/runner.py),
+'CKV_EMRSEC_*' --framework ... --skip-download -o json` on each corpus, and the pre-commit hook
+(`checkov-emr --pre-commit`) against plain `checkov -f` on a commit of the monorepo touching one EMR file
+(`hook`), alternating, N times (bench/runner.py),
 and prints wall time (min, median) and peak RSS of each, with the ratios checkov-emr / checkov against their
 targets (bench/report.py). Exits 1 if the two do not report the same (file, resource, check id, result)
 findings, 2 if a scan crashes. Then times the policy alone (`emrsec.policy.evaluate` on a typical
@@ -32,7 +34,7 @@ from typing import Callable, Optional
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench import report, runner  # noqa: E402  (importable once the repository is on sys.path)
-from bench.corpora import CORPORA, count_files  # noqa: E402
+from bench.corpora import CORPORA, HOOK_COMMIT, count_files  # noqa: E402
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -54,8 +56,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             total, emr = count_files(path)
             sizes[name] = total
             log(f"{name}: {total} files, {emr} naming an EMR resource ({100 * emr / total:.1f}%)")
+        scans = {name: runner.folder_scan(path) for name, path in corpora.items()}
+        scans["hook"] = runner.hook_scan(corpora["monorepo"], HOOK_COMMIT)
+        sizes["hook"] = len(HOOK_COMMIT)
         try:
-            measured = runner.measure(corpora, options.runs, log)
+            measured = runner.measure(scans, options.runs, log)
         except runner.ScanFailed as error:
             print(f"scan failed: {error}")
             return 2
@@ -63,7 +68,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(error)
             return 1
 
-        names = list(corpora)
+        names = list(scans)
         results = [*report.table(measured, sizes), "",
                    *report.targets(measured, names, runner.policy_microseconds(options.quick))]
         print("\n".join(results))

@@ -14,7 +14,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGE = os.path.join(REPO, "docs", "performance.md")
 BEGIN = "<!-- benchmark results: written by bench/benchmark.py, do not edit -->"
 END = "<!-- end of benchmark results -->"
-TARGETS = {"pr": 0.35, "monorepo": 0.15, "modules": 0.3}  # median time ratio checkov-emr / checkov
+# median time ratio checkov-emr / checkov; `hook`: the pre-commit hook against plain `checkov -f`
+TARGETS = {"pr": 0.35, "monorepo": 0.15, "modules": 0.3, "hook": 0.4}
 MEMORY_TARGET = 1.0  # peak RSS ratio checkov-emr / checkov
 POLICY_TARGET_US = 50.0
 

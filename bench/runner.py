@@ -10,7 +10,7 @@ import tempfile
 import time
 import timeit
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 from bench.corpora.cloudformation import emr_configuration
 from bench.corpora.common import KMS_KEY
@@ -43,30 +43,61 @@ class Measurements:
     found: dict[tuple[str, str], set[Finding]] = field(default_factory=dict)
 
 
-def tool_commands(corpus: str) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Scan:
+    """One comparison: each tool's command, run in `cwd` with `env` added; `files` (relative to `corpus`) limits
+    the findings compared, where one tool also reports files that others affect (None: all)."""
+    corpus: str
+    commands: dict[str, list[str]]
+    cwd: str = REPO
+    env: dict[str, str] = field(default_factory=dict)
+    files: Optional[frozenset[str]] = None
+
+
+def _checkov_emr() -> list[str]:
     checkov_emr = os.path.join(BIN, "checkov-emr")
-    emr = [checkov_emr] if os.access(checkov_emr, os.X_OK) else [sys.executable, "-m", "checkov_emr_security.cli"]
-    return {
-        "checkov-emr": [*emr, "-d", corpus, "-o", "json"],
-        "checkov": [os.path.join(BIN, "checkov"), "-d", corpus, "--external-checks-dir", checks_dir(),
-                    "--check", "CKV_EMRSEC_*", "--framework", *FRAMEWORKS, "--skip-download", "-o", "json"],
-    }
+    return [checkov_emr] if os.access(checkov_emr, os.X_OK) else [sys.executable, "-m", "checkov_emr_security.cli"]
 
 
-def run_once(command: list[str]) -> tuple[float, int, str]:
+def _plain_checkov(*inputs: str) -> list[str]:
+    """Plain Checkov with the pack loaded, on the frameworks checkov-emr may start."""
+    return [os.path.join(BIN, "checkov"), *inputs, "--external-checks-dir", checks_dir(), "--check", "CKV_EMRSEC_*",
+            "--framework", *FRAMEWORKS, "--skip-download", "-o", "json"]
+
+
+def folder_scan(corpus: str) -> Scan:
+    """`checkov-emr -d CORPUS` against plain `checkov -d CORPUS`."""
+    return Scan(corpus, {"checkov-emr": [*_checkov_emr(), "-d", corpus, "-o", "json"],
+                         "checkov": _plain_checkov("-d", corpus)})
+
+
+def hook_scan(corpus: str, commit: list[str]) -> Scan:
+    """The pre-commit hook on a commit's files, run at the repository's top as pre-commit runs it, against plain
+    `checkov -f` on the same files. Both resolve values from the repository (`CHECKOV_EMR_ROOT`, which the hook
+    sets itself); the hook also scans the EMR files the commit can affect, so only the commit's files are
+    compared."""
+    from emrsec.sources import ROOT_ENV
+
+    return Scan(corpus, {"checkov-emr": [*_checkov_emr(), "--pre-commit", "-o", "json", *commit],
+                         "checkov": _plain_checkov(*(part for path in commit for part in ("-f", path)))},
+                cwd=corpus, env={ROOT_ENV: corpus}, files=frozenset(commit))
+
+
+def run_once(command: list[str], cwd: str = REPO, env: Optional[dict[str, str]] = None) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in KiB of the process tree's largest process, stdout); raises ScanFailed."""
+    environment = {**os.environ, **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         if GNU_TIME:
             start = time.perf_counter()
             process = subprocess.Popen([GNU_TIME, "-f", "%M", "-o", rss.name, *command], stdout=out, stderr=err,
-                                       cwd=REPO)
+                                       cwd=cwd, env=environment)
             code = process.wait()
             seconds = time.perf_counter() - start
             peak = int(rss.read().split()[-1])  # after "Command exited with non-zero status N" if any
         else:  # the child's rusage: ru_maxrss covers it and every descendant it waited for
             start = time.perf_counter()
-            process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO)
+            process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=environment)
             _, status, usage = os.wait4(process.pid, 0)
             seconds = time.perf_counter() - start
             code = process.returncode = os.waitstatus_to_exitcode(status)
@@ -95,18 +126,18 @@ def findings(stdout: str, corpus: str) -> set[Finding]:
     return found
 
 
-def measure(corpora: dict[str, str], runs: int, log: Callable[[str], None]) -> Measurements:
-    """Each tool on each corpus `runs` times, the tools' order swapped every other run (so neither always runs
+def measure(scans: dict[str, Scan], runs: int, log: Callable[[str], None]) -> Measurements:
+    """Each tool of each scan `runs` times, the tools' order swapped every other run (so neither always runs
     on a cache the other warmed). Raises ScanFailed or FindingsChanged."""
     measured = Measurements()
     for run in range(runs):
-        for corpus, path in corpora.items():
-            commands = list(tool_commands(path).items())
+        for corpus, scan in scans.items():
+            commands = list(scan.commands.items())
             for tool, command in commands if run % 2 == 0 else commands[::-1]:
-                seconds, peak, stdout = run_once(command)
+                seconds, peak, stdout = run_once(command, scan.cwd, scan.env)
                 measured.times.setdefault((corpus, tool), []).append(seconds)
                 measured.peaks[(corpus, tool)] = max(measured.peaks.get((corpus, tool), 0), peak)
-                result = findings(stdout, path)
+                result = {f for f in findings(stdout, scan.corpus) if scan.files is None or f[0] in scan.files}
                 if measured.found.setdefault((corpus, tool), result) != result:
                     raise FindingsChanged(f"findings of {tool} on {corpus} changed between runs")
                 log(f"run {run + 1}/{runs} {corpus:<8} {tool:<11} {seconds:7.1f} s "

@@ -164,14 +164,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for warning in unseen.warnings():
             print(f"checkov-emr: warning: {warning}", file=sys.stderr)
     arguments = checkov_arguments(arguments, frameworks)
+    startup.pause_collector()
     startup.defer_unused_imports()
     pack_only = startup.pack_checks_only(_values(arguments, "-c", "--check"))
     if pack_only:
         startup.skip_built_in_checks()
+    chosen = _frameworks(arguments, "--framework")
+    if chosen and "all" not in chosen and not os.environ.get("CKV_FRAMEWORK"):
+        startup.stand_in_runners(sorted(chosen))
     from checkov.main import Checkov
 
     from checkov_emr_security import cloudformation_details, outputs, parsing, rendering, unscanned
 
+    startup.resume_collector()
     parsing.share_hcl_parses()
     if pack_only and _one_folder(arguments):
         rendering.skip_rendering()

@@ -55,7 +55,7 @@ def split_arguments(arguments: Sequence[str]) -> tuple[list[str], list[str]]:
     return arguments[:cut], arguments[cut:]
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=16384)  # a repository's Terraform files: walked once, then read again for callers
 def _head(path: str) -> tuple[bytes, bool]:
     """(a file's first MAX_READ_BYTES, whether it holds more): each file is read once per hook run."""
     try:
@@ -87,26 +87,32 @@ def mentions_emr(path: str) -> bool:
     return found or longer
 
 
-def _repository() -> tuple[dict[str, list[str]], tuple[str, ...]]:
-    """One walk of the repository's Terraform files (pre-commit runs at its top): the folders that call each
-    local module folder, and the files that name an EMR resource."""
-    return _walk_repository(os.getcwd())
-
-
 @functools.lru_cache(maxsize=1)
-def _walk_repository(top: str) -> tuple[dict[str, list[str]], tuple[str, ...]]:
-    callers: dict[str, list[str]] = {}
-    emr_files: list[str] = []
+def _terraform_files(top: str) -> list[tuple[str, str]]:
+    """(folder, file) of the repository's Terraform files, relative to its top (pre-commit runs there), walked
+    once per hook run."""
+    found = []
     for folder, dirs, _ in os.walk(top):
         dirs[:] = sorted(prescan.walked(dirs))
         folder = os.path.relpath(folder, top)
-        for name in prescan.terraform_files(folder):
-            path = os.path.join(folder, name)
-            for called in prescan.called_folders(folder, _text(path)):
-                callers.setdefault(called, []).append(folder)
-            if mentions_emr(path):
-                emr_files.append(path)
-    return callers, tuple(emr_files)
+        found += [(folder, os.path.join(folder, name)) for name in prescan.terraform_files(folder)]
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _callers(top: str) -> dict[str, list[str]]:
+    """The folders that call each local module folder."""
+    callers: dict[str, list[str]] = {}
+    for folder, path in _terraform_files(top):
+        for called in prescan.called_folders(folder, _text(path)):
+            callers.setdefault(called, []).append(folder)
+    return callers
+
+
+@functools.lru_cache(maxsize=1)
+def _emr_files(top: str) -> tuple[str, ...]:
+    """The repository's Terraform files that name an EMR resource."""
+    return tuple(path for _, path in _terraform_files(top) if mentions_emr(path))
 
 
 def affected_emr_files(changed: Sequence[str]) -> list[str]:
@@ -120,7 +126,7 @@ def affected_emr_files(changed: Sequence[str]) -> list[str]:
         if folder in folders or not _inside_working_folder(folder):
             continue
         folders[folder] = None
-        pending += _repository()[0].get(folder, [])
+        pending += _callers(os.getcwd()).get(folder, [])
         for name in prescan.terraform_files(folder):
             pending += prescan.called_folders(folder, _text(os.path.join(folder, name)))
     return [os.path.join(folder, name) for folder in folders for name in prescan.terraform_files(folder)
@@ -150,7 +156,7 @@ def emr_files_reading(changed: Sequence[str]) -> list[str]:
     names = {os.path.basename(path) for path in changed if not path.endswith(TERRAFORM_SUFFIXES)}
     if not names:
         return []
-    return [path for path in _repository()[1] if any(name in _text(path) for name in names)]
+    return [path for path in _emr_files(os.getcwd()) if any(name in _text(path) for name in names)]
 
 
 # A nested template as `aws cloudformation package` and SAM read it: a local TemplateURL / Location.
@@ -183,7 +189,7 @@ def emr_files_for_var_files(flags: Sequence[str], changed: Sequence[str]) -> lis
     var_files = {os.path.normpath(value) for value in option_values(flags, "--var-file")}
     if not var_files.intersection(os.path.normpath(path) for path in changed):
         return []
-    return list(_repository()[1])
+    return list(_emr_files(os.getcwd()))
 
 
 def checkov_arguments(arguments: Sequence[str]) -> Optional[list[str]]:

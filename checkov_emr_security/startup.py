@@ -9,12 +9,20 @@ Measured with Checkov 3.3.30 on a 2-core machine (`python -X importtime`, docs/p
 - Three imports cost a tenth of a second each for what a local scan never does: spdx_tools builds the SPDX
   license list when imported, Checkov's SPDX writer imports spdx_tools' model (and beartype) for `-o spdx`,
   and aiohttp serves the Prisma Cloud API client. All are deferred to their first use.
+- `checkov.main` imports the runner of every framework and makes one of each, then keeps those of the
+  frameworks asked for: the modules of the others (Ansible, ARM, Bicep, Kubernetes, SAST, ...) take about a
+  tenth of a second to import. When the frameworks are known, those runners are stand-ins that carry their
+  check type, and become the real runner if anything else is asked of them.
+- Python's cyclic garbage collector runs again and again while those modules are imported, each time over
+  every object made so far: about a tenth of a second of the import. Imports make no garbage worth collecting,
+  so the collector is paused for them, and what they made is then set aside from later collections.
 - Python's own exit then takes about 0.3 s to tear down the 2,300 modules imported; a command-line tool
   can skip that once its output is written.
 """
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -133,6 +141,102 @@ def skip_built_in_checks() -> None:
     """Leaves Checkov's built-in check packages empty; call before Checkov is imported."""
     _install(_LoaderSwap(_is_built_in_check_package,
                          lambda spec: _UnexecutedInit() if spec.submodule_search_locations is not None else None))
+
+
+# The runners `checkov.main` makes at import, by module: (the class's name there, its check type). Checkov's
+# secrets runner is not among them: the module also holds a table another module imports.
+OTHER_RUNNERS = {
+    "checkov.ansible.runner": ("Runner", "ansible"),
+    "checkov.argo_workflows.runner": ("Runner", "argo_workflows"),
+    "checkov.arm.runner": ("Runner", "arm"),
+    "checkov.azure_pipelines.runner": ("Runner", "azure_pipelines"),
+    "checkov.bicep.runner": ("Runner", "bicep"),
+    "checkov.bitbucket.runner": ("Runner", "bitbucket_configuration"),
+    "checkov.bitbucket_pipelines.runner": ("Runner", "bitbucket_pipelines"),
+    "checkov.cdk.runner": ("CdkRunner", "cdk"),
+    "checkov.circleci_pipelines.runner": ("Runner", "circleci_pipelines"),
+    "checkov.dockerfile.runner": ("Runner", "dockerfile"),
+    "checkov.github.runner": ("Runner", "github_configuration"),
+    "checkov.github_actions.runner": ("Runner", "github_actions"),
+    "checkov.gitlab.runner": ("Runner", "gitlab_configuration"),
+    "checkov.gitlab_ci.runner": ("Runner", "gitlab_ci"),
+    "checkov.helm.runner": ("Runner", "helm"),
+    "checkov.kubernetes.runner": ("Runner", "kubernetes"),
+    "checkov.kustomize.runner": ("Runner", "kustomize"),
+    "checkov.openapi.runner": ("Runner", "openapi"),
+    "checkov.sast.runner": ("Runner", "sast"),
+    "checkov.sca_image.runner": ("Runner", "sca_image"),
+    "checkov.sca_package_2.runner": ("Runner", "sca_package"),
+}
+
+
+class _StandInRunner:
+    """A runner of a framework the scan does not start: its check type, and the real runner for anything else."""
+
+    check_type: str
+    module: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._arguments, self._real = (args, kwargs), None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._real is None:
+            real_module = importlib.import_module(self.module).load_real_module()
+            runner_class = getattr(real_module, OTHER_RUNNERS[self.module][0])
+            self._real = runner_class(*self._arguments[0], **self._arguments[1])
+        return getattr(self._real, name)
+
+
+class _StandInModule(importlib.abc.Loader):
+    """A runner module holding a stand-in class under the runner's name; any other name asked of it is read
+    from the real module, run then."""
+
+    def __init__(self, spec: importlib.machinery.ModuleSpec) -> None:
+        self.spec = spec
+
+    def exec_module(self, module: ModuleType) -> None:
+        class_name, check_type = OTHER_RUNNERS[module.__name__]
+        setattr(module, class_name, type(class_name, (_StandInRunner,),
+                                         {"check_type": check_type, "module": module.__name__}))
+        real: list[ModuleType] = []
+
+        def load_real_module() -> ModuleType:
+            if not real:
+                real.append(importlib.util.module_from_spec(self.spec))
+                assert self.spec.loader is not None
+                self.spec.loader.exec_module(real[0])
+            return real[0]
+
+        def real_attribute(name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return getattr(load_real_module(), name)
+
+        module.load_real_module = load_real_module  # type: ignore[attr-defined]
+        module.__getattr__ = real_attribute  # type: ignore[method-assign]
+
+
+def stand_in_runners(frameworks: Sequence[str]) -> None:
+    """Runners of frameworks other than `frameworks` are stand-ins; call before Checkov is imported."""
+    unused = {name for name, (_, check_type) in OTHER_RUNNERS.items() if check_type not in frameworks}
+
+    def stand_in(spec: importlib.machinery.ModuleSpec) -> Optional[importlib.abc.Loader]:
+        real = importlib.machinery.ModuleSpec(spec.name, spec.loader, origin=spec.origin)
+        real.submodule_search_locations, real.has_location = spec.submodule_search_locations, spec.has_location
+        return _StandInModule(real)
+
+    _install(_LoaderSwap(unused.__contains__, stand_in))
+
+
+def pause_collector() -> None:
+    """Pauses the cyclic garbage collector; call before Checkov is imported."""
+    gc.disable()
+
+
+def resume_collector() -> None:
+    """Resumes the collector once Checkov is imported, the objects made so far left out of its collections."""
+    gc.freeze()
+    gc.enable()
 
 
 def exit_now(code: int) -> NoReturn:

@@ -10,7 +10,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from bench import report  # noqa: E402
-from bench.corpora import CORPORA  # noqa: E402
+from bench.report import TARGETS  # noqa: E402  (a target per comparison: the corpora and the hook)
 from bench.runner import Measurements  # noqa: E402
 
 
@@ -22,7 +22,7 @@ def test_quick_benchmark_runs_and_both_tools_agree() -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr[-4000:]
     lines = completed.stdout.splitlines()
     assert any(line.split()[:3] == ["corpus", "files", "tool"] for line in lines if line.strip()), completed.stdout
-    assert {line.split()[1] for line in lines if line.startswith("target ")} == {f"{name}:" for name in CORPORA}
+    assert {line.split()[1] for line in lines if line.startswith("target ")} == {f"{name}:" for name in TARGETS}
     assert any(line.startswith("findings identical") for line in lines), completed.stdout
     with open(report.PAGE, encoding="utf-8") as handle:
         assert handle.read() == page, "--quick must leave the performance page alone"
@@ -37,7 +37,7 @@ def test_performance_page_holds_a_full_run_of_every_corpus() -> None:
         results = _results(handle.read())
     assert results[0].startswith("Measured on ") and "runs" in results[0], results
     assert any(line.split()[:3] == ["corpus", "files", "tool"] for line in results), results
-    for corpus in CORPORA:
+    for corpus in TARGETS:
         assert any(line.startswith(f"target {corpus}: ") for line in results), (corpus, results)
         assert sum(line.split()[:1] == [corpus] for line in results) == 2, (corpus, results)
     assert results[-2].startswith("findings identical") and results[-1] == "```", results
@@ -45,12 +45,12 @@ def test_performance_page_holds_a_full_run_of_every_corpus() -> None:
 
 def test_report_replaces_only_what_lies_between_the_markers() -> None:
     measured = Measurements()
-    for corpus in CORPORA:
+    for corpus in TARGETS:
         for tool, seconds in (("checkov-emr", 1.0), ("checkov", 4.0)):
             measured.times[(corpus, tool)] = [seconds]
             measured.peaks[(corpus, tool)] = 1024
             measured.found[(corpus, tool)] = {("main.tf", "aws_emr_cluster.a", "CKV_EMRSEC_8", "PASSED")}
-    names = list(CORPORA)
+    names = list(TARGETS)
     lines = [*report.table(measured, {name: 3 for name in names}), "", *report.targets(measured, names, 10.0),
              report.identical(measured, names)]
     page = f"# Page\n\nbefore\n\n{report.BEGIN}\nold results\n{report.END}\n\nafter\n"

@@ -146,3 +146,39 @@ def test_spdx_output_is_written_when_asked_for() -> None:
     written = checkov_emr("-d", unit, "-o", "spdx")
     assert written.returncode in (0, 1), written.stderr
     assert "SPDXVersion: SPDX-2.3" in written.stdout, written.stdout[-2000:]
+
+
+def test_runners_of_other_frameworks_are_stand_ins_until_used() -> None:
+    """Checkov makes one runner per framework at import: the others are stand-ins with the same check type, in
+    the same order, each the real runner once anything else is asked of it (OTHER_RUNNERS follows Checkov)."""
+    listing = "from checkov.main import DEFAULT_RUNNERS\nprint([r.check_type for r in DEFAULT_RUNNERS])\n"
+    real = _python(listing)
+    probe = _python(
+        "import sys\n"
+        "from checkov_emr_security import startup; startup.stand_in_runners(['terraform', 'cloudformation'])\n"
+        + listing +
+        "kubernetes = next(r for r in DEFAULT_RUNNERS if r.check_type == 'kubernetes')\n"
+        "print(type(kubernetes).__mro__[1].__name__, 'checkov.kubernetes.graph_builder.local_graph' in sys.modules)\n"
+        "print(kubernetes.should_scan_file('deployment.yaml'), type(kubernetes._real).__module__)\n"
+        "from checkov.kubernetes.runner import K8_POSSIBLE_ENDINGS; print(sorted(K8_POSSIBLE_ENDINGS))\n")
+    assert real.returncode == 0 and probe.returncode == 0, real.stderr + probe.stderr
+    lines = probe.stdout.splitlines()
+    assert lines[0] == real.stdout.strip()
+    assert {name for name, (_, check_type) in startup.OTHER_RUNNERS.items()} <= {
+        f"checkov.{path}" for path in _runner_modules()}, "a runner module moved in Checkov"
+    assert lines[1:] == ["_StandInRunner False", "True checkov.kubernetes.runner", "['.json', '.yaml', '.yml']"]
+
+
+def _runner_modules() -> list[str]:
+    import checkov
+
+    root = os.path.dirname(checkov.__file__)
+    return [os.path.relpath(os.path.join(folder, name), root)[:-3].replace(os.sep, ".")
+            for folder, _, names in os.walk(root) for name in names if name == "runner.py"]
+
+
+def test_a_framework_the_pack_does_not_start_still_runs_when_asked_for(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nUSER root\n", encoding="utf-8")
+    completed = checkov_emr("-d", str(tmp_path), "--framework", "dockerfile", "--check", "CKV_DOCKER_8", "-o", "json")
+    assert completed.returncode == 1, completed.stderr
+    assert "CKV_DOCKER_8" in completed.stdout

@@ -9,11 +9,13 @@ import pytest
 from emrsec.sources import ModuleFiles
 from emrsec.terraform_expressions import TerraformError, evaluate_expression, is_absent
 from emrsec.terraform_functions import table
-from emrsec.values import Unresolved
+from emrsec.values import Ref, Unresolved
 
 VARIABLES = {"empty": "", "none": None, "key": "arn:aws:kms:eu-west-1:111122223333:key/abc", "on": True,
              "keys": [], "unknown": Unresolved("var.unknown"),
-             "arn": Unresolved("aws_kms_key.k.arn", maybe_absent=False)}
+             "arn": Unresolved("aws_kms_key.k.arn", maybe_absent=False),
+             "created": Ref("aws_emr_security_configuration.this[0].name", address="aws_emr_security_configuration.this",
+                            attribute="name")}
 
 
 def _resolve(root: str, path: list[Union[str, int]]) -> Any:
@@ -83,3 +85,9 @@ def test_present_or_possibly_empty(expression: str, may_be_empty: bool) -> None:
 def test_an_error_in_the_branch_taken_is_terraform_s_error() -> None:
     with pytest.raises(TerraformError):
         evaluate('true ? var.keys[0] : "b"')
+
+
+def test_try_of_a_created_resource_is_that_resource() -> None:
+    """terraform-aws-modules' outputs: try(aws_x.this[0].name, null) where count made instance 0, which cannot fail."""
+    assert evaluate("try(var.created, null)") == VARIABLES["created"]
+    assert is_absent(evaluate("try(var.unknown, null)"))

@@ -62,6 +62,11 @@ def generate_monorepo(root: str, seed: int, quick: bool) -> None:
         cdk_app(rng, root, f"cdk/{name}", name, index in emr_apps)
 
 
+# A commit in the monorepo touching one EMR file: the EMR module, a file beside it, and the variables of the root
+# folder that sets the module's in-transit flag (the hook also scans the EMR files these can affect).
+HOOK_COMMIT = ["terraform/modules/emr-analytics/emr.tf", "terraform/modules/emr-analytics/s3.tf",
+               "terraform/live/prod/analytics/variables.tf"]
+
 CORPORA: dict[str, Callable[[str, int, bool], None]] = {
     "pr": generate_pr,
     "monorepo": generate_monorepo,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
 from emrsec.jsontext import Segment, split_interpolations
-from emrsec.values import Unresolved, unresolved_text
+from emrsec.values import Ref, Unresolved, unresolved_text
 
 MAX_EXPRESSION = 200_000  # characters; longer expressions are not evaluated
 MAX_NESTING = 100
@@ -447,11 +447,12 @@ def deep_unknown(value: Any, depth: int = 0) -> bool:
 
 
 def _try(arguments: list[Any]) -> Any:
-    """try(): the first argument without an error; an unknown one may or may not fail, so the result is unknown."""
+    """try(): the first argument without an error; an unknown one may or may not fail, so the result is unknown.
+    A reference to a resource that is created (`try(aws_x.this[0].name, null)` where count is 1) does not fail."""
     for index, argument in enumerate(arguments):
         if isinstance(argument, _Failed):
             continue
-        if is_unknown(argument):
+        if is_unknown(argument) and not isinstance(argument, Ref):
             fallbacks = [a for a in arguments[index + 1:] if not isinstance(a, _Failed)]
             return Unresolved(f"try() of {_describe(argument)}",
                               maybe_absent=is_absent(argument) or any(is_absent(a) for a in fallbacks))

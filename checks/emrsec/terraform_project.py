@@ -11,8 +11,8 @@ import os
 from typing import Any, Iterator, Optional
 
 from emrsec.model import ABSENT, Configuration, KmsKey, Project, Setting
-from emrsec.sources import inside, project_root
-from emrsec.terraform_scope import MAX_MODULE_DEPTH, Call, Scope, module_source, unwrap
+from emrsec.sources import project_root
+from emrsec.terraform_scope import MAX_MODULE_DEPTH, Call, Scope, local_calls, mentions, module_source, unwrap
 from emrsec.terraform_values import CLUSTER, LAUNCH_ARGUMENT, STATE_MACHINE, document, evaluated, launches, setting
 from emrsec.values import Invalid, Ref, Variant
 
@@ -58,16 +58,14 @@ class TerraformProject(Project):
             yield scope
             if len(scope.calls) >= MAX_MODULE_DEPTH:
                 continue
-            for name, arguments in module_source(scope.module_dir).modules.items():
-                source = unwrap(arguments.get("source"))
-                if isinstance(source, str) and source.startswith(("./", "../")):
-                    called = os.path.realpath(os.path.join(scope.module_dir, source))
-                    if inside(project, called):
-                        pending.append(Scope(called, scope.root, scope.calls + (Call(name, scope.module_dir, arguments),),
-                                             memo=start.memo))
+            for name, called, arguments in local_calls(scope.module_dir, project):
+                pending.append(Scope(called, scope.root, scope.calls + (Call(name, scope.module_dir, arguments),),
+                                     memo=start.memo))
 
     def _resources(self, resource_type: str) -> Iterator[tuple[Scope, str, dict[str, Any]]]:
         for scope in self._instances():
+            if not mentions(scope.module_dir, resource_type):
+                continue
             for (found_type, name), body in module_source(scope.module_dir).resources.items():
                 if found_type == resource_type:
                     yield scope, f"{resource_type}.{name}", body

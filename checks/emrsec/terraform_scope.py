@@ -31,8 +31,8 @@ _SKIPPED_DIRS = {".terraform", "node_modules", ".git", ".serverless"}
 _MODULE_SEGMENT = re.compile(r"module\.([A-Za-z_][A-Za-z0-9_\-]*)(\[(?:\d+|\"(?:[^\"\\]|\\.)*\")\])?\.")
 _INSTANCE_KEY = re.compile(r"\[(?:(\d+)|\"((?:[^\"\\]|\\.)*)\")\]$")
 _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
-# Text every file with a local module call holds (HCL or JSON): only such files are parsed for callers.
-_LOCAL_MODULE_SOURCE = re.compile(r"""\bsource["']?\s*[=:]\s*"\.\.?/""")
+# A local module source as written (HCL or JSON): only files holding one are parsed for callers.
+_LOCAL_MODULE_SOURCE = re.compile(r'''\bsource["']?\s*[=:]\s*"(\.\.?/[^"]*)"''')
 _OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
 _FORWARDED = re.compile(r"\$\{((?:var|local)\.[A-Za-z_][\w-]*)\}")  # an argument that passes a value on
 _WHERE = "__where__"  # added to a module call's arguments: (file, line) of the call, for messages
@@ -207,51 +207,37 @@ def module_source(module_dir: str) -> ModuleSource:
     return source
 
 
-def _calls_in(folder: str, names: list[str], project: str, calls: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]],
-              ) -> list[str]:
-    """Adds the local module calls made by the files `names` of `folder` (override files merged into the calls
-    they override, as Terraform does); returns the folders they call. Folders are real paths, as the scanned
-    files' are."""
+def _named_sources(folder: str, names: list[str], project: str, callers: dict[str, dict[str, None]]) -> list[str]:
+    """Adds `folder` as a caller of each local module folder its Terraform files name as a source (a text search:
+    Terraform takes a module source as a literal string only); returns those folders. Folders are real paths, as
+    the scanned files' are."""
     folder = os.path.realpath(folder)
-    made: dict[str, dict[str, Any]] = {}  # module name -> its arguments, in this folder
     called_folders = []
-    for name in sorted(names, key=lambda n: (bool(_OVERRIDE.search(n)), n)):
-        path = os.path.join(folder, name)
-        override = bool(_OVERRIDE.search(name))
-        if not name.endswith((".tf", ".tf.json")) or not (override or _LOCAL_MODULE_SOURCE.search(_read_text(path))):
+    for name in names:
+        if not name.endswith((".tf", ".tf.json")):
             continue
-        for block in _blocks(load_document(path), "module"):
-            for module_name, body in _named(block):
-                arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
-                if override and module_name in made:
-                    made[module_name].update(arguments)
-                    continue
-                source = unwrap(body.get("source"))
-                if not (isinstance(source, str) and source.startswith(("./", "../"))):
-                    continue
-                called = os.path.realpath(os.path.join(folder, source))
-                if not inside(project, called):  # Terraform would follow it; the pack stays in the project
-                    continue
-                arguments[_WHERE] = _place(path, body)
-                made[module_name] = arguments
-                calls.setdefault((module_name, called), []).append((folder, arguments))
+        for source in _LOCAL_MODULE_SOURCE.findall(_read_text(os.path.join(folder, name))):
+            called = os.path.realpath(os.path.join(folder, source))
+            if inside(project, called):  # Terraform would follow it; the pack stays in the project
+                callers.setdefault(called, {})[folder] = None
                 called_folders.append(called)
     return called_folders
 
 
 @functools.lru_cache(maxsize=16)
-def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]:
-    """(module name, called folder) -> [(calling folder, arguments)] for every local module call under root,
-    and in the module folders those calls lead to outside root (inside its project root), transitively.
+def _callers(root: str) -> dict[str, tuple[str, ...]]:
+    """Module folder -> the folders whose files name it as a local module source, under root and in the module
+    folders those calls lead to outside root (inside its project root), transitively. Only the files of the
+    callers of a module some resource is read in are parsed (`calls_to`).
 
     Callers outside root are not searched for: the folders of the scan that nothing calls are its roots.
     """
-    calls: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    callers: dict[str, dict[str, None]] = {}
     project = project_root(root)
     pending: list[str] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
-        pending += _calls_in(folder, names, project, calls)
+        pending += _named_sources(folder, names, project, callers)
     followed: set[str] = set()
     while pending and len(followed) < MAX_MODULE_FOLDERS:
         folder = pending.pop()
@@ -262,8 +248,60 @@ def module_calls(root: str) -> dict[tuple[str, str], list[tuple[str, dict[str, A
             names = os.listdir(folder)
         except OSError:
             continue
-        pending += _calls_in(folder, names, project, calls)
-    return calls
+        pending += _named_sources(folder, names, project, callers)
+    return {called: tuple(folders) for called, folders in callers.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def mentions(module_dir: str, word: str) -> bool:
+    """Whether a configuration file of the module folder holds the word: a folder whose files do not name a
+    resource type declares no such resource, and is not parsed to find one."""
+    try:
+        names = os.listdir(module_dir)
+    except OSError:
+        return False
+    return any(word in _read_text(os.path.join(module_dir, name)) for name in names
+               if name.endswith((".tf", ".tf.json")))
+
+
+@functools.lru_cache(maxsize=4096)
+def local_calls(folder: str, project: str) -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    """(module name, called folder, arguments) of the local module calls the folder's files make, override files
+    merged into the calls they override, as Terraform does."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return ()
+    made: dict[str, tuple[str, dict[str, Any]]] = {}  # module name -> (called folder, its arguments)
+    for name in sorted(names, key=lambda n: (bool(_OVERRIDE.search(n)), n)):
+        path = os.path.join(folder, name)
+        override = bool(_OVERRIDE.search(name))
+        if not name.endswith((".tf", ".tf.json")) or not (override or _LOCAL_MODULE_SOURCE.search(_read_text(path))):
+            continue
+        for block in _blocks(load_document(path), "module"):
+            for module_name, body in _named(block):
+                arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
+                if override and module_name in made:
+                    made[module_name][1].update(arguments)
+                    continue
+                source = unwrap(body.get("source"))
+                if not (isinstance(source, str) and source.startswith(("./", "../"))):
+                    continue
+                called = os.path.realpath(os.path.join(folder, source))
+                if inside(project, called):
+                    arguments[_WHERE] = _place(path, body)
+                    made[module_name] = (called, arguments)
+    return tuple((module_name, called, arguments) for module_name, (called, arguments) in made.items())
+
+
+def calls_to(module_dir: str, root: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(module name, calling folder, arguments) of every local module call of `module_dir` under root and in the
+    module folders reached from there; grouped by module name, in the order the names are first met."""
+    project = project_root(root)
+    found = [(name, caller, arguments) for caller in _callers(root).get(module_dir, ())
+             for name, called, arguments in local_calls(caller, project) if called == module_dir]
+    first = {name: index for index, (name, _, _) in reversed(list(enumerate(found)))}
+    return sorted(found, key=lambda call: first[call[0]])
 
 
 # --- declared types ------------------------------------------------------------------------------------------
@@ -627,7 +665,9 @@ def _call_chains(module_dir: str, calls: tuple[tuple[str, Optional[str]], ...], 
     if not calls:
         return [()]
     (name, key), chains = calls[-1], []
-    for caller_dir, arguments in module_calls(root).get((name, module_dir), []):
+    for called_as, caller_dir, arguments in calls_to(module_dir, root):
+        if called_as != name:
+            continue
         for chain in _call_chains(caller_dir, calls[:-1], root):
             chains.append(chain + (Call(name, caller_dir, arguments, _instance(key)),))
             if len(chains) > MAX_BINDINGS:
@@ -657,16 +697,13 @@ def _chains_to(module_dir: str, root: str, seen: frozenset[str]) -> list[tuple[C
     """Every chain of module calls from a root module (a folder no call reaches) to `module_dir`, where the
     address does not name the calls (.tf.json, `-f` on a module's file)."""
     chains: list[tuple[Call, ...]] = []
-    for (name, called), callers in module_calls(root).items():
-        if called != module_dir:
+    for name, caller_dir, arguments in calls_to(module_dir, root):
+        if caller_dir in seen or caller_dir == module_dir:  # a cycle: Terraform cannot load it either
             continue
-        for caller_dir, arguments in callers:
-            if caller_dir in seen or caller_dir == module_dir:  # a cycle: Terraform cannot load it either
-                continue
-            for chain in _chains_to(caller_dir, root, seen | {module_dir}) or [()]:
-                chains.append(chain + (Call(name, caller_dir, arguments),))
-                if len(chains) > MAX_BINDINGS:
-                    return chains
+        for chain in _chains_to(caller_dir, root, seen | {module_dir}) or [()]:
+            chains.append(chain + (Call(name, caller_dir, arguments),))
+            if len(chains) > MAX_BINDINGS:
+                return chains
     return chains
 
 
