@@ -11,13 +11,21 @@ reach the checks, with the same addresses. Where that expansion fails, a resourc
 count unrendered, which rendering would have turned into 0 for an instance that creates nothing (Checkov then
 skips it): the pack is told which module instance it is checking (`emrsec.terraform_input.CHECKED_INSTANCE`)
 and reads that instance's count itself. Rendering stays where its result still decides (`needed`).
+
+Checkov's expansion of a count or for_each that is not a literal copies the whole graph but the other resources
+and renders all of it, to read those few arguments: on a module repository whose resources are all counted
+(`count = var.create ? 1 : 0`) that costs as much as the rendering left out. A value flows into a block only from
+the blocks it refers to, so the copy holds those alone (`_dependencies_only`): the arguments render the same.
 """
 from __future__ import annotations
 
 import functools
 import os
+from collections import defaultdict
 from typing import Any, Optional
 
+from checkov.common.util.data_structures_utils import pickle_deepcopy
+from checkov.terraform.graph_builder.foreach.abstract_handler import ForeachAbstractHandler
 from checkov.terraform.graph_builder.graph_components.block_types import BlockType
 from checkov.terraform.graph_builder.graph_components.module import Module
 from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
@@ -53,6 +61,31 @@ def _calls(key: Any) -> tuple[tuple[str, str], ...]:
     return tuple(reversed(calls))
 
 
+def _dependencies_only(handler: ForeachAbstractHandler, blocks_to_render: list[int]) -> TerraformLocalGraph:
+    """The graph Checkov renders to read the count / for_each of `blocks_to_render`: those blocks and the blocks
+    they refer to, directly or not (an edge leads from the block that refers to the block referred to, whose
+    value the renderer copies back along it), with the edges between them."""
+    graph = handler.local_graph
+    kept: set[int] = set()
+    pending = list(blocks_to_render)
+    while pending:
+        index = pending.pop()
+        if index not in kept:
+            kept.add(index)
+            pending += [edge.dest for edge in graph.out_edges.get(index, [])]
+    sub_graph = TerraformLocalGraph(graph.module)
+    sub_graph.vertices = [pickle_deepcopy(block) if index in kept else {}  # type: ignore[misc]
+                          for index, block in enumerate(graph.vertices)]
+    sub_graph.edges = [edge for edge in graph.edges if edge.origin in kept and edge.dest in kept]
+    sub_graph.in_edges, sub_graph.out_edges = defaultdict(list), defaultdict(list)
+    for index in kept:  # as Checkov's graph has them: every block a key, with or without edges
+        sub_graph.in_edges[index], sub_graph.out_edges[index] = [], []
+    for edge in sub_graph.edges:
+        sub_graph.in_edges[edge.dest].append(edge)
+        sub_graph.out_edges[edge.origin].append(edge)
+    return sub_graph
+
+
 class _RenderingWhereNeeded(TerraformLocalGraph):
     def build_graph(self, render_variables: bool) -> None:
         super().build_graph(render_variables and needed(self.module))
@@ -84,3 +117,4 @@ def skip_rendering() -> None:
             CHECKED_INSTANCE.reset(token)
 
     Runner.run_block = naming_the_instance  # type: ignore[method-assign]
+    ForeachAbstractHandler._build_sub_graph = _dependencies_only  # type: ignore[method-assign]

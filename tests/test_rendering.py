@@ -68,3 +68,29 @@ def test_counted_resources_without_rendering_match_plain_checkov(tmp_path: pathl
     # one address for both examples that create one; the disabled one's unexpanded `...this` is not reported
     assert {resource for _, resource, _, _ in found} == {
         "module.emr.module.security_configuration.aws_emr_security_configuration.this[0]"}
+
+
+def test_counts_and_for_each_read_through_locals_and_modules_match_plain_checkov(tmp_path: pathlib.Path) -> None:
+    """Checkov expands a count or for_each that is not a literal by rendering the blocks it refers to (checkov-emr
+    copies only those): through locals, a module's variables and its caller's, a list's length, a map."""
+    module = tmp_path / "modules" / "emr"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text(
+        'variable "names" {\n  type = list(string)\n}\n\n'
+        'variable "settings" {\n  type = map(bool)\n}\n\n'
+        'locals {\n  enabled = { for name, on in var.settings : name => on if on }\n}\n\n'
+        + CONFIGURATION.replace('variable "in_transit" {\n  type    = bool\n  default = false\n}\n', '')
+        .replace('"hcl" {', '"counted" {\n  count = length(var.names)\n').replace("var.in_transit", "true")
+        + CONFIGURATION.replace('variable "in_transit" {\n  type    = bool\n  default = false\n}\n', '')
+        .replace('"hcl" {', '"each" {\n  for_each = local.enabled\n').replace("var.in_transit", "each.value")
+        + '\nresource "aws_s3_bucket" "logs" {\n  bucket = "logs-${length(var.names)}"\n}\n', encoding="utf-8")
+    for root, names, settings in (("dev", '["a"]', "{ a = true, b = false }"), ("prod", "[]", "{ c = true }")):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text(
+            f'locals {{\n  names = {names}\n}}\n\nmodule "emr" {{\n  source   = "../modules/emr"\n'
+            f'  names    = local.names\n  settings = {settings}\n}}\n', encoding="utf-8")
+    found = findings(checkov_emr("-d", str(tmp_path), "-o", "json"))
+    assert found == findings(plain_checkov_with_pack("-d", str(tmp_path)))
+    # prod's count is 0; Checkov leaves a for_each over a for expression unexpanded, with or without rendering
+    assert {resource for _, resource, _, _ in found} == {
+        "module.emr.aws_emr_security_configuration.counted[0]", "module.emr.aws_emr_security_configuration.each"}

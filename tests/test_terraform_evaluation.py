@@ -15,7 +15,9 @@ VARIABLES = {"empty": "", "none": None, "key": "arn:aws:kms:eu-west-1:1111222233
              "keys": [], "unknown": Unresolved("var.unknown"),
              "arn": Unresolved("aws_kms_key.k.arn", maybe_absent=False),
              "created": Ref("aws_emr_security_configuration.this[0].name", address="aws_emr_security_configuration.this",
-                            attribute="name")}
+                            attribute="name"),
+             "maybe": Ref("aws_emr_security_configuration.maybe[0].name", address="aws_emr_security_configuration.maybe",
+                          attribute="name", uncertain=True)}
 
 
 def _resolve(root: str, path: list[Union[str, int]]) -> Any:
@@ -90,4 +92,5 @@ def test_an_error_in_the_branch_taken_is_terraform_s_error() -> None:
 def test_try_of_a_created_resource_is_that_resource() -> None:
     """terraform-aws-modules' outputs: try(aws_x.this[0].name, null) where count made instance 0, which cannot fail."""
     assert evaluate("try(var.created, null)") == VARIABLES["created"]
+    assert is_absent(evaluate("try(var.maybe, null)"))  # an instance of a resource whose count is unknown
     assert is_absent(evaluate("try(var.unknown, null)"))

@@ -448,11 +448,12 @@ def deep_unknown(value: Any, depth: int = 0) -> bool:
 
 def _try(arguments: list[Any]) -> Any:
     """try(): the first argument without an error; an unknown one may or may not fail, so the result is unknown.
-    A reference to a resource that is created (`try(aws_x.this[0].name, null)` where count is 1) does not fail."""
+    A reference to a resource that is created (`try(aws_x.this[0].name, null)` where count is 1) does not fail;
+    one to an instance of a resource whose count is unknown may."""
     for index, argument in enumerate(arguments):
         if isinstance(argument, _Failed):
             continue
-        if is_unknown(argument) and not isinstance(argument, Ref):
+        if is_unknown(argument) and not (isinstance(argument, Ref) and not argument.uncertain):
             fallbacks = [a for a in arguments[index + 1:] if not isinstance(a, _Failed)]
             return Unresolved(f"try() of {_describe(argument)}",
                               maybe_absent=is_absent(argument) or any(is_absent(a) for a in fallbacks))

@@ -494,12 +494,14 @@ class Scope:
                 instances = self._instances(root, name)
                 if instances is not None:
                     return instances
-            return self.reference(".".join([root, *map(str, path)]), f"{root}.{name}", ".".join(map(str, path[1:2])))
+            body = module_source(self.module_dir).resources.get((root, name))
+            return self.reference(".".join([root, *map(str, path)]), f"{root}.{name}", ".".join(map(str, path[1:2])),
+                                  uncertain=body is not None and bool({"count", "for_each"} & body.keys()))
         return Unresolved(".".join([root, *map(str, path)]), maybe_absent=not present)
 
-    def reference(self, shown: str, address: str, attribute: str) -> Ref:
+    def reference(self, shown: str, address: str, attribute: str, uncertain: bool = False) -> Ref:
         """A resource of this module instance, as a value the project can resolve."""
-        return Ref(shown, address=address, attribute=attribute, unit=self.chain, context=self)
+        return Ref(shown, address=address, attribute=attribute, unit=self.chain, context=self, uncertain=uncertain)
 
     def _memoized(self, key: tuple[Any, ...], shown: str, compute: Callable[[], Any]) -> Any:
         """`compute()` once per key in this binding; a reference back to a key being computed is a cycle (the

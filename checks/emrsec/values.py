@@ -40,6 +40,8 @@ class Ref(Unresolved):
     attribute: str = ""  # "arn", "name", "Arn", "" for a CloudFormation Ref
     unit: Any = None
     context: Any = field(default=None, compare=False, hash=False, repr=False)
+    # a resource with count / for_each whose instances are not known: an instance read from it may not exist
+    uncertain: bool = field(default=False, compare=False)
 
 
 MAX_SHOWN = 300  # characters of an unresolved value kept for messages
