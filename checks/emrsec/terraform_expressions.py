@@ -478,6 +478,8 @@ def _describe(value: Any) -> str:
 
 
 def _index(value: Any, key: Any) -> Any:
+    if isinstance(value, Ref) and isinstance(key, str) and not key.isdigit():
+        return value.read(key)
     if is_unknown(value):
         return value if isinstance(value, Unresolved) else value.unresolved()
     if is_unknown(key):

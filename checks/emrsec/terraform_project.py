@@ -79,6 +79,8 @@ class TerraformProject(Project):
 
     def configuration(self, value: Any) -> Optional[Configuration]:
         if isinstance(value, Ref) and value.address.startswith(SECURITY_CONFIGURATION + "."):
+            if value.attribute not in ("", "id", "name"):  # what a cluster names a configuration by
+                return None
             found = self._body(value)
             return _configuration(found[0], value.address, found[1]) if found else None
         if isinstance(value, str):

@@ -20,7 +20,7 @@ from emrsec import terraform_functions, unread
 from emrsec.sources import ModuleFiles, inside, project_root, var_files
 from emrsec.terraform_expressions import (Template, TerraformError, as_bool, evaluate_template, evaluate_value,
                                          unescape)
-from emrsec.values import Ref, Unresolved
+from emrsec.values import ALWAYS_SET, Ref, Unresolved
 
 MAX_BINDINGS = 64  # caller chains evaluated for one module resource
 MAX_MODULE_FOLDERS = 1_000  # module folders outside the scanned folder followed for calls
@@ -33,6 +33,9 @@ _INSTANCE_KEY = re.compile(r"\[(?:(\d+)|\"((?:[^\"\\]|\\.)*)\")\]$")
 _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 # A local module source as written (HCL or JSON): only files holding one are parsed for callers.
 _LOCAL_MODULE_SOURCE = re.compile(r'''\bsource["']?\s*[=:]\s*"(\.\.?/[^"]*)"''')
+# A source the text search cannot read: an expression Terraform evaluates without variables, `("../m")` or
+# `"../${"m"}"`. A folder with one, or with a .tf.json file (JSON escapes), is parsed to find what it calls.
+_EXPRESSION_SOURCE = re.compile(r'''\bsource\s*=\s*(?:\(|"[^"\n]*\$\{)''')
 _OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
 _FORWARDED = re.compile(r"\$\{((?:var|local)\.[A-Za-z_][\w-]*)\}")  # an argument that passes a value on
 _WHERE = "__where__"  # added to a module call's arguments: (file, line) of the call, for messages
@@ -212,15 +215,15 @@ def _named_sources(folder: str, names: list[str], project: str, callers: dict[st
     Terraform takes a module source as a literal string only); returns those folders. Folders are real paths, as
     the scanned files' are."""
     folder = os.path.realpath(folder)
-    called_folders = []
-    for name in names:
-        if not name.endswith((".tf", ".tf.json")):
-            continue
-        for source in _LOCAL_MODULE_SOURCE.findall(_read_text(os.path.join(folder, name))):
-            called = os.path.realpath(os.path.join(folder, source))
-            if inside(project, called):  # Terraform would follow it; the pack stays in the project
-                callers.setdefault(called, {})[folder] = None
-                called_folders.append(called)
+    texts = {name: _read_text(os.path.join(folder, name)) for name in names if name.endswith((".tf", ".tf.json"))}
+    if any(name.endswith(".json") or _EXPRESSION_SOURCE.search(text) for name, text in texts.items()):
+        found = [called for _, called, _ in local_calls(folder, project)]
+    else:
+        found = [os.path.realpath(os.path.join(folder, source))
+                 for text in texts.values() for source in _LOCAL_MODULE_SOURCE.findall(text)]
+    called_folders = [called for called in found if inside(project, called)]  # the pack stays in the project
+    for called in called_folders:
+        callers.setdefault(called, {})[folder] = None
     return called_folders
 
 
@@ -267,31 +270,37 @@ def mentions(module_dir: str, word: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def local_calls(folder: str, project: str) -> tuple[tuple[str, str, dict[str, Any]], ...]:
     """(module name, called folder, arguments) of the local module calls the folder's files make, override files
-    merged into the calls they override, as Terraform does."""
+    merged into the calls they override (their `source` too), as Terraform does."""
     try:
-        names = os.listdir(folder)
+        names = sorted(os.listdir(folder), key=lambda n: (bool(_OVERRIDE.search(n)), n))
     except OSError:
         return ()
-    made: dict[str, tuple[str, dict[str, Any]]] = {}  # module name -> (called folder, its arguments)
-    for name in sorted(names, key=lambda n: (bool(_OVERRIDE.search(n)), n)):
+    overridden = any(_OVERRIDE.search(name) for name in names)  # then every call may become a local one
+    made: dict[str, dict[str, Any]] = {}  # module name -> its arguments, `source` included
+    for name in names:
         path = os.path.join(folder, name)
-        override = bool(_OVERRIDE.search(name))
-        if not name.endswith((".tf", ".tf.json")) or not (override or _LOCAL_MODULE_SOURCE.search(_read_text(path))):
+        if not name.endswith((".tf", ".tf.json")) or not (
+                overridden or name.endswith(".json") or _LOCAL_MODULE_SOURCE.search(_read_text(path))
+                or _EXPRESSION_SOURCE.search(_read_text(path))):
             continue
+        override = bool(_OVERRIDE.search(name))
         for block in _blocks(load_document(path), "module"):
             for module_name, body in _named(block):
                 arguments = {k: unwrap(v) for k, v in body.items() if not k.startswith("__")}
                 if override and module_name in made:
-                    made[module_name][1].update(arguments)
-                    continue
-                source = unwrap(body.get("source"))
-                if not (isinstance(source, str) and source.startswith(("./", "../"))):
-                    continue
-                called = os.path.realpath(os.path.join(folder, source))
-                if inside(project, called):
-                    arguments[_WHERE] = _place(path, body)
-                    made[module_name] = (called, arguments)
-    return tuple((module_name, called, arguments) for module_name, (called, arguments) in made.items())
+                    made[module_name].update(arguments)
+                elif not override:
+                    made[module_name] = {**arguments, _WHERE: _place(path, body)}
+    calls = []
+    for module_name, arguments in made.items():
+        source = arguments.get("source")
+        if isinstance(source, str) and "${" in source:  # evaluated as Terraform does: without variables
+            source = evaluate_template(source, lambda root, path: Unresolved(root), {})
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            called = os.path.realpath(os.path.join(folder, source))
+            if inside(project, called):
+                calls.append((module_name, called, arguments))
+    return tuple(calls)
 
 
 def calls_to(module_dir: str, root: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -501,7 +510,8 @@ class Scope:
 
     def reference(self, shown: str, address: str, attribute: str, uncertain: bool = False) -> Ref:
         """A resource of this module instance, as a value the project can resolve."""
-        return Ref(shown, address=address, attribute=attribute, unit=self.chain, context=self, uncertain=uncertain)
+        return Ref(shown, address=address, attribute=attribute, unit=self.chain, context=self, uncertain=uncertain,
+                   maybe_absent=attribute not in ALWAYS_SET)
 
     def _memoized(self, key: tuple[Any, ...], shown: str, compute: Callable[[], Any]) -> Any:
         """`compute()` once per key in this binding; a reference back to a key being computed is a cycle (the
@@ -567,6 +577,9 @@ class Scope:
             return Unresolved(f"{shown}, an output of a module the pack does not read")
         if not path or not isinstance(path[0], str):
             return Unresolved(f"{shown}, an output of one instance of a module")
+        if {"count", "for_each"} & arguments.keys():  # Terraform: module.x is then a list or map of instances
+            raise TerraformError(f"reads {shown}, but module.{name} has count or for_each: its outputs are read "
+                                 f"per instance (module.{name}[0].{path[0]})")
         called = os.path.normpath(os.path.join(self.module_dir, source))
         if len(self.calls) >= MAX_MODULE_DEPTH or not inside(project_root(self.root), called):
             return Unresolved(f"{shown}, an output of a module outside the project or nested too deeply")

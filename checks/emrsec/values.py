@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 
@@ -42,6 +42,18 @@ class Ref(Unresolved):
     context: Any = field(default=None, compare=False, hash=False, repr=False)
     # a resource with count / for_each whose instances are not known: an instance read from it may not exist
     uncertain: bool = field(default=False, compare=False)
+
+    def read(self, attribute: str) -> "Ref":
+        """The reference with an attribute read from the resource it names (`aws_x.this[0]` -> `.name`)."""
+        if self.attribute:
+            return self
+        return replace(self, source=f"{self.source}.{attribute}", attribute=attribute,
+                       maybe_absent=attribute not in ALWAYS_SET)
+
+
+# Attributes a resource has once created, whatever its arguments: a reference to any other (an optional
+# argument such as a cluster's security_configuration or a configuration's name_prefix) may be null.
+ALWAYS_SET = frozenset({"", "id", "arn", "name", "key_id", "target_key_id", "target_key_arn"})
 
 
 MAX_SHOWN = 300  # characters of an unresolved value kept for messages
