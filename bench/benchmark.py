@@ -25,6 +25,7 @@ the test suite) and leaves the page alone.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import sys
@@ -33,8 +34,10 @@ from typing import Callable, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import checkov_emr_security  # noqa: E402
 from bench import report, runner  # noqa: E402  (importable once the repository is on sys.path)
 from bench.corpora import CORPORA, HOOK_COMMIT, count_files  # noqa: E402
+from checkov_emr_security import checks_dir  # noqa: E402
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -47,6 +50,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # the table after the progress
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr, flush=True)
 
+    for package in (checks_dir(), os.path.dirname(checkov_emr_security.__file__)):
+        compileall.compile_dir(package, quiet=1)  # as pip installs them, even where bytecode is not written
     workspace = tempfile.mkdtemp(prefix="checkov-emr-bench-")
     try:
         corpora = {name: os.path.join(workspace, name) for name in CORPORA}
