@@ -63,9 +63,9 @@ _REFERENCE = re.compile(r"\b([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)")  # type.name, 
 _NOT_RESOURCES = {"var", "local", "each", "count", "path", "module", "data", "self", "terraform"}
 _WORD = re.compile(r"[\w-]+")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|\r?\n[ \t]*)")
-# A local module source: HCL, JSON (whose slashes may be escaped), or in parentheses (an expression). It starts
-# with the literal, which Python's regex scans for fast.
-_LOCAL_MODULE_SOURCE = re.compile(r"""source["']?\s*[=:]\s*\(?\s*"(\.\.?\\?/[^"]*)\"""")
+# A local module source: HCL, JSON (whose slashes may be escaped), in parentheses (an expression), with a comment
+# around `=`. It starts with the literal, which Python's regex scans for fast.
+_LOCAL_MODULE_SOURCE = re.compile(r"""source["']?\s*(?:/\*[^*]*\*/\s*)?[=:]\s*(?:/\*[^*]*\*/\s*)?\(?\s*"(\.\.?\\?/[^"]*)\"""")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _YAML_ANCHOR = re.compile(r"&([A-Za-z0-9_.\-]+)")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
 from emrsec.jsontext import Segment, split_interpolations
-from emrsec.values import Ref, Unresolved, unresolved_text
+from emrsec.values import ALWAYS_SET, Ref, Unresolved, unresolved_text
 
 MAX_EXPRESSION = 200_000  # characters; longer expressions are not evaluated
 MAX_NESTING = 100
@@ -365,7 +365,7 @@ class _Parser:
                 return self.resolve(root, path)
             value = bound[root]
             for part in path:
-                value = _index(value, part)
+                value = element(value, part)
             return value
         parser = _Parser("", resolve, self.functions)
         parser.tokens, parser.depth = tokens, self.depth
@@ -477,7 +477,12 @@ def _describe(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def _index(value: Any, key: Any) -> Any:
+def element(value: Any, key: Any) -> Any:
+    """`value[key]` or `value.key`, as Terraform reads it (an error Terraform would stop at raises TerraformError)."""
+    if isinstance(value, Ref) and value.attribute:  # an attribute of a resource, read further
+        if value.attribute in ALWAYS_SET:  # a string: Terraform's error, which try() catches
+            raise TerraformError(f"{value.source} is a string: it has no element {json.dumps(key, default=str)}")
+        return Unresolved(f"{value.source}[{json.dumps(key, default=str)}]", maybe_absent=True)
     if isinstance(value, Ref) and isinstance(key, str) and not key.isdigit():
         return value.read(key)
     if is_unknown(value):
@@ -502,8 +507,8 @@ def _splat(value: Any) -> Any:
 
 def _each(value: Any, key: Any, splat: bool) -> Any:
     if splat and isinstance(value, list):
-        return [_index(item, key) for item in value]
-    return _index(value, key)
+        return [element(item, key) for item in value]
+    return element(value, key)
 
 
 def as_bool(value: Any) -> Any:

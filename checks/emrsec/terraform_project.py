@@ -14,7 +14,7 @@ from emrsec.model import ABSENT, Configuration, KmsKey, Project, Setting
 from emrsec.sources import project_root
 from emrsec.terraform_scope import MAX_MODULE_DEPTH, Call, Scope, local_calls, mentions, module_source, unwrap
 from emrsec.terraform_values import CLUSTER, LAUNCH_ARGUMENT, STATE_MACHINE, document, evaluated, launches, setting
-from emrsec.values import Invalid, Ref, Variant
+from emrsec.values import ALWAYS_SET, Invalid, Ref, Variant
 
 SECURITY_CONFIGURATION = "aws_emr_security_configuration"
 KEY, ALIAS, REPLICA_KEY = "aws_kms_key", "aws_kms_alias", "aws_kms_replica_key"
@@ -98,8 +98,8 @@ class TerraformProject(Project):
                 if setting(scope, body, "name") == name:
                     return self.key(setting(scope, body, "target_key_id"), _shown(scope, address), hops + 1)
             return None
-        found = self._body(value) if isinstance(value, Ref) else None
-        if found is None:
+        found = self._body(value) if isinstance(value, Ref) and value.attribute in ALWAYS_SET else None
+        if found is None:  # not a key of the project, or an attribute of it that is not the key (its description)
             return None
         scope, body = found
         kind, shown = value.address.split(".", 1)[0], _shown(scope, value.address)

@@ -18,8 +18,8 @@ import hcl2
 
 from emrsec import terraform_functions, unread
 from emrsec.sources import ModuleFiles, inside, project_root, var_files
-from emrsec.terraform_expressions import (Template, TerraformError, as_bool, evaluate_template, evaluate_value,
-                                         unescape)
+from emrsec.terraform_expressions import (Template, TerraformError, as_bool, element, evaluate_template,
+                                         evaluate_value, unescape)
 from emrsec.values import ALWAYS_SET, Ref, Unresolved
 
 MAX_BINDINGS = 64  # caller chains evaluated for one module resource
@@ -35,9 +35,10 @@ _OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 # before `source`: Python's regex then scans for the literal, 20 times faster; `data_source = "./x"` only
 # costs a parse.)
 _LOCAL_MODULE_SOURCE = re.compile(r'''source["']?\s*[=:]\s*"(\.\.?/[^"]*)"''')
-# A source the text search cannot read: an expression Terraform evaluates without variables, `("../m")` or
-# `"../${"m"}"`. A folder with one, or with a .tf.json file (JSON escapes), is parsed to find what it calls.
-_EXPRESSION_SOURCE = re.compile(r'''source\s*=\s*(?:\(|"[^"\n]*\$\{)''')
+# A source the text search cannot read: an expression Terraform evaluates without variables (`("../m")`,
+# `"../${"m"}"`), escapes (`"\u002e/m"`), a comment around `=`. A folder with one, or with a .tf.json file (JSON
+# escapes), is parsed to find what it calls.
+_EXPRESSION_SOURCE = re.compile(r'''source\s*(?:/\*|=\s*(?:\(|/\*|"[^"\n]*(?:\$\{|%\{|\\)))''')
 
 
 def _expression_source(text: str) -> bool:
@@ -303,6 +304,8 @@ def local_calls(folder: str, project: str) -> tuple[tuple[str, str, dict[str, An
     calls = []
     for module_name, arguments in made.items():
         source = arguments.get("source")
+        if isinstance(source, str) and "\\" in source:  # hcl2 keeps a string's escapes (`\u002e`)
+            source = unescape(source)
         if isinstance(source, str) and "${" in source:  # evaluated as Terraform does: without variables
             source = evaluate_template(source, lambda root, path: Unresolved(root), {})
         if isinstance(source, str) and source.startswith(("./", "../")):
@@ -598,8 +601,11 @@ class Scope:
         scope = Scope(called, self.root, self.calls + (Call(name, self.module_dir, arguments),), memo=self.memo)
         value = self._memoized((scope.chain, "output", path[0]), shown, lambda: scope.evaluate(output))
         for key in path[1:]:
+            if isinstance(value, Ref):  # a resource the output holds, read further as any reference is
+                value = element(value, key)
+                continue
             if isinstance(value, Unresolved):
-                break
+                return Unresolved(f"{shown}, read from {value.source}", maybe_absent=True)
             value = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
             if value is _MISSING:
                 return Unresolved(f"{shown}, which the module's output does not hold")

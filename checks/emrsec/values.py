@@ -45,8 +45,6 @@ class Ref(Unresolved):
 
     def read(self, attribute: str) -> "Ref":
         """The reference with an attribute read from the resource it names (`aws_x.this[0]` -> `.name`)."""
-        if self.attribute:
-            return self
         return replace(self, source=f"{self.source}.{attribute}", attribute=attribute,
                        maybe_absent=attribute not in ALWAYS_SET)
 
