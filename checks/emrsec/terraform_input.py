@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional
 from emrsec.jsontext import map_leaves, parse_json
 from emrsec.model import ABSENT
 from emrsec.plan_project import PlanProject
-from emrsec.terraform_expressions import TerraformError, evaluate_template, tracing
+from emrsec.terraform_expressions import evaluate_template, tracing
 from emrsec.terraform_project import TerraformProject
 from emrsec.terraform_scope import MAX_BINDINGS, bindings, resource_body, unwrap
 from emrsec.terraform_values import LAUNCH_ARGUMENT, STATE_MACHINE, document, dropped, evaluated, launches
@@ -79,10 +79,7 @@ def _instance_created(location: Location, address: str, resource_type: str, inst
         return True
     for scope in bindings(location.module_dir, location.root, address, resource)[:MAX_BINDINGS]:
         if tuple((call.caller_dir, call.name) for call in scope.calls) == instance:
-            try:
-                return scope.created(resource)
-            except TerraformError:
-                return True
+            return scope.created(resource)
     return True
 
 
@@ -100,11 +97,8 @@ def _source_variants(location: Location, address: str, resource_type: str) -> Op
     variants = []
     scopes = bindings(location.module_dir, location.root, address, resource)
     for scope in scopes[:MAX_BINDINGS]:
-        try:
-            if not scope.created(resource):
-                continue
-        except TerraformError:
-            pass  # an error in count / for_each: judge the resource as written
+        if not scope.created(resource):
+            continue
         project = TerraformProject(scope)
         raw = resource.get(attribute, ABSENT)
         if raw is ABSENT:

@@ -39,17 +39,17 @@ _LOCAL_MODULE_SOURCE = re.compile(r'''source["']?\s*[=:]\s*"(\.\.?/[^"]*)"''')
 # `"../${"m"}"`), escapes (`"\u002e/m"`), a comment around `=`. A folder with one, or with a .tf.json file (JSON
 # escapes), is parsed to find what it calls.
 _EXPRESSION_SOURCE = re.compile(r'''source\s*(?:/\*|=\s*(?:\(|/\*|"[^"\n]*(?:\$\{|%\{|\\)))''')
+_OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
+_FORWARDED = re.compile(r"\$\{((?:var|local)\.[A-Za-z_][\w-]*)\}")  # an argument that passes a value on
+_WHERE = "__where__"  # added to a module call's arguments: (file, line) of the call, for messages
+_MISSING = object()
+_IN_PROGRESS = object()
 
 
 def _expression_source(text: str) -> bool:
     """Whether a `source` argument (not `resource = "arn:...${x}"`) is written as an expression."""
     return any(match.start() == 0 or not (text[match.start() - 1].isalnum() or text[match.start() - 1] in "_-")
                for match in _EXPRESSION_SOURCE.finditer(text))
-_OTHER_ROOTS = {"var", "local", "each", "count", "path", "self", "terraform", "module"}
-_FORWARDED = re.compile(r"\$\{((?:var|local)\.[A-Za-z_][\w-]*)\}")  # an argument that passes a value on
-_WHERE = "__where__"  # added to a module call's arguments: (file, line) of the call, for messages
-_MISSING = object()
-_IN_PROGRESS = object()
 
 
 def _read_text(path: str) -> str:
@@ -288,11 +288,13 @@ def local_calls(folder: str, project: str) -> tuple[tuple[str, str, dict[str, An
     overridden = any(_OVERRIDE.search(name) for name in names)  # then every call may become a local one
     made: dict[str, dict[str, Any]] = {}  # module name -> its arguments, `source` included
     for name in names:
-        path = os.path.join(folder, name)
-        if not name.endswith((".tf", ".tf.json")) or not (
-                overridden or name.endswith(".json") or _LOCAL_MODULE_SOURCE.search(_read_text(path))
-                or _expression_source(_read_text(path))):
+        if not name.endswith((".tf", ".tf.json")):
             continue
+        path = os.path.join(folder, name)
+        if not (overridden or name.endswith(".json")):
+            text = _read_text(path)
+            if not (_LOCAL_MODULE_SOURCE.search(text) or _expression_source(text)):
+                continue
         override = bool(_OVERRIDE.search(name))
         for block in _blocks(load_document(path), "module"):
             for module_name, body in _named(block):
@@ -463,7 +465,14 @@ class Scope:
         return terraform_functions.render(text, variables, self._functions())
 
     def created(self, resource: dict[str, Any]) -> bool:
-        """False where count / for_each certainly create no instance of the resource or of a module on the way."""
+        """False where count / for_each certainly create no instance of the resource or of a module on the way
+        (True where one of them is Terraform's error: the resource is judged as written)."""
+        try:
+            return self._created(resource)
+        except TerraformError:
+            return True
+
+    def _created(self, resource: dict[str, Any]) -> bool:
         scopes: list[tuple[Scope, dict[str, Any], tuple[Optional[int], Optional[str]]]] = [
             (self, resource, self.instance)]
         scope = self
